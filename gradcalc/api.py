@@ -1,0 +1,52 @@
+"""The public Python API: parse a program, evaluate it at a point, read values and gradients.
+
+    >>> import gradcalc
+    >>> result = gradcalc.evaluate("(apple*5 + orange*3) * 1.08", at={"apple": 100, "orange": 80})
+    >>> result.value, result.gradient["apple"]
+    (Fraction(3996, 5), Fraction(27, 5))
+"""
+
+from .errors import GradcalcError, InputError
+from .evaluate import evaluate as _evaluate
+from .graph import Graph
+from .parser import Program, parse
+
+
+def evaluate(program, at=None, exact=True):
+    """Evaluate a program (its text or a parsed Graph) with inputs from `at` (name -> number)."""
+    graph = program if isinstance(program, Graph) else parse(program)
+    return _evaluate(graph, at, exact)
+
+
+def constant(text):
+    """The value of a constant expression such as '1/3' or 'pi/4' (exact where it can be)."""
+    graph = parse(text)
+    if len(graph.outputs) != 1 or graph.named:
+        raise InputError(f"{text!r} is not a single expression")
+    if graph.inputs:
+        raise InputError(f"{text!r} is not a constant: it uses {', '.join(graph.inputs)}")
+    return _evaluate(graph).value
+
+
+def run(lines, at=None, exact=True):
+    """Read a program line by line and evaluate each output as soon as it is read.
+
+    Yields an Evaluation per output, or the GradcalcError that stopped a line or an output;
+    reading goes on after an error, so one bad problem in a file does not hide the rest."""
+    program = Program()
+    for number, line in enumerate(lines, 1):
+        try:
+            for graph in program.read_line(line, number):
+                yield _evaluated(graph, at, exact)
+        except GradcalcError as error:
+            yield error
+    for graph in program.read_end():
+        yield _evaluated(graph, at, exact)
+
+
+def _evaluated(graph, at, exact):
+    try:
+        return _evaluate(graph, at, exact)
+    except GradcalcError as error:
+        error.line = graph.lines[0]
+        return error

@@ -1,0 +1,220 @@
+"""The command line: a thin click layer over the API. The only module that imports click.
+
+Exit codes: 0 success; 1 a math error (division by zero, a function outside its domain,
+overflow); 2 bad input (syntax, unknown name or function, wrong arguments, missing value,
+malformed --at).
+"""
+
+import math
+import sys
+import threading
+import time
+
+import click
+
+from . import __version__
+from .api import constant, run
+from .errors import GradcalcError
+from .numbers import format_number, is_finite
+
+EXAMPLE = """\b
+Example, the textbook's shopping bill (apples 100 yen × 5, oranges 80 × 3, tax 1.08):
+  gradcalc eval "(apple*5 + orange*3) * 1.08" --at apple=100,orange=80
+"""
+
+FORMATS = ("rich", "plain", "json", "dot")
+
+
+class Bindings(click.ParamType):
+    """NAME=VALUE[,NAME=VALUE...], each VALUE a constant expression such as 1/3 or pi/4."""
+
+    name = "NAME=VALUE[,...]"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dict):
+            return value
+        bindings = {}
+        for item in _split_top_level(value):
+            name, equals, text = item.partition("=")
+            name = name.strip()
+            if not equals or not name.isidentifier() or not text.strip():
+                self.fail(f"{item.strip()!r} is not NAME=VALUE (for example x=100 or t=pi/4)", param, ctx)
+            try:
+                bindings[name] = constant(text)
+            except GradcalcError as error:
+                self.fail(f"{name}={text.strip()}: {error.message}", param, ctx)
+        return bindings
+
+
+def _split_top_level(text):
+    """Split at commas outside parentheses, so x=pow(2,3),y=1 is two items."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return items
+
+
+@click.group(invoke_without_command=True, epilog=EXAMPLE)
+@click.version_option(__version__, prog_name="gradcalc")
+@click.pass_context
+def main(ctx):
+    """gradcalc: the value and the gradient of every node of an expression graph."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@main.command("eval", epilog=EXAMPLE)
+@click.argument("expr", required=False)
+@click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+              help="Read the program from FILE ('-' for standard input).")
+@click.option("--at", "bindings", type=Bindings(), multiple=True,
+              help="Set inputs, e.g. --at x=100,y=1/3 (repeatable; values may be constant expressions).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS),
+              help="Output format [default: rich on a terminal, plain otherwise].")
+@click.option("--float", "use_float", is_flag=True, help="Compute in IEEE doubles instead of exact rationals.")
+@click.option("--precision", type=click.IntRange(min=1), metavar="N",
+              help="Round what is shown to N significant digits (never what is computed).")
+@click.option("--all", "show_all", is_flag=True, help="Show every node of big graphs instead of a summary.")
+def eval_command(expr, path, bindings, output_format, use_float, precision, show_all):
+    """Evaluate EXPR (or a program from -f FILE or standard input): every node's value and
+    its gradient, backpropagated from each output.
+
+    Statements are separated by newlines or ';'. `name = 3` makes an input, `name = expr`
+    names a node, and every bare expression is an output."""
+    at = {}
+    for binding in bindings:
+        at.update(binding)
+    lines = _program_lines(expr, path)
+    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
+    write = _writer(output_format, precision, None if show_all else 40)
+    seen_inputs = set()
+    exit_code, evaluated = 0, 0
+    with _Progress(enabled=output_format != "json" and sys.stderr.isatty()) as progress:
+        for item in run(progress.count(lines), at, exact=not use_float):
+            progress.clear()
+            if isinstance(item, GradcalcError):
+                click.echo(f"error: {item}", err=True)
+                exit_code = max(exit_code, item.exit_code)
+                continue
+            evaluated += 1
+            seen_inputs.update(item.graph.inputs)
+            write(item)
+            _warn_non_finite(item)
+    unused = [name for name in at if name not in seen_inputs]
+    if unused and evaluated:
+        click.echo(f"warning: --at {', '.join(unused)}: no input of that name was used", err=True)
+    if not evaluated and not exit_code:
+        click.echo("error: nothing to evaluate: the program has no statements", err=True)
+        exit_code = 2
+    sys.exit(exit_code)
+
+
+def _program_lines(expr, path):
+    """The program's lines, read lazily so that a piped stream is answered as it arrives."""
+    if expr is not None and path is not None:
+        raise click.UsageError("give either EXPR or -f FILE, not both")
+    if path is not None and path != "-":
+        return _lines_of(open(path, encoding="utf-8", newline=None))
+    if expr is not None and expr != "-":
+        return expr.splitlines() or [""]
+    stdin = click.get_text_stream("stdin", encoding="utf-8")
+    if stdin.isatty():
+        raise click.UsageError(
+            'no expression given. Try: gradcalc eval "x*y + x" --at x=3,y=2\n'
+            "or pipe a program in: cat problems.gc | gradcalc eval"
+        )
+    return _lines_of(stdin)
+
+
+def _lines_of(stream):
+    try:
+        for line in stream:
+            yield line.rstrip("\n")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"the input is not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+def _writer(output_format, precision, max_nodes):
+    """A function that shows one Evaluation in the chosen format and flushes it."""
+    if output_format == "rich":
+        from .render import richview
+
+        console = richview.console()
+        return lambda evaluation: richview.render(evaluation, console, precision, max_nodes)
+    if output_format == "plain":
+        from .render.plain import render
+    elif output_format == "json":
+        from .render.jsonl import render
+    else:
+        from .render.dot import render
+    blocks = 0
+
+    def write(evaluation):
+        nonlocal blocks
+        text = render(evaluation, precision, max_nodes)
+        if blocks and output_format == "plain":
+            text = "\n" + text
+        blocks += 1
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    return write
+
+
+def _warn_non_finite(evaluation):
+    """A gradient that is inf or nan at a valid point (d/dx sqrt(x) at 0) is an answer, with a warning."""
+    graph = evaluation.graph
+    for output in range(len(graph.outputs)):
+        name = graph.names[graph.outputs[output]] or "f"
+        for input_name, grad in evaluation.gradient_of(output).items():
+            if not is_finite(grad):
+                value = format_number(evaluation[input_name])
+                click.echo(f"warning: ∂{name}/∂{input_name} is {format_number(grad)} at {input_name} = {value}", err=True)
+
+
+class _Progress:
+    """After a second of work, a line count and the time on stderr, redrawn a few times a second."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self.lines = 0
+        self.shown = False
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+
+    def count(self, lines):
+        for line in lines:
+            self.lines += 1
+            yield line
+
+    def __enter__(self):
+        if self.enabled:
+            self.started = time.monotonic()
+            threading.Thread(target=self._tick, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.clear()
+
+    def _tick(self):
+        if self.done.wait(1.0):
+            return
+        while not self.done.wait(0.2):
+            with self.lock:
+                elapsed = time.monotonic() - self.started
+                sys.stderr.write(f"\rgradcalc: line {self.lines:,}, {math.floor(elapsed)} s …")
+                sys.stderr.flush()
+                self.shown = True
+
+    def clear(self):
+        if self.shown:
+            with self.lock:
+                sys.stderr.write("\r\033[K")
+                sys.stderr.flush()
+                self.shown = False

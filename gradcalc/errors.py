@@ -1,0 +1,48 @@
+"""One family of exceptions; the CLI turns each into a message and an exit code."""
+
+from .textwidth import display_width
+
+
+class GradcalcError(Exception):
+    """Something the user should be told about. ``exit_code`` is the CLI's exit status."""
+
+    exit_code = 2
+
+    def __init__(self, message, *, line=None, column=None, source=None, hint=None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.source = source
+        self.hint = hint
+
+    def __str__(self):
+        """The message, and where the input went wrong: line, column and a caret under the spot."""
+        where = ""
+        if self.line is not None:
+            where = f"line {self.line}"
+            if self.column is not None:
+                where += f", column {self.column}"
+            where += ": "
+        text = where + self.message
+        if self.source is not None and self.column is not None:
+            shown = self.source.rstrip("\n")
+            text += f"\n  {shown}\n  {' ' * display_width(shown[: self.column - 1].expandtabs(1))}^"
+        if self.hint:
+            text += f"\n{self.hint}"
+        return text
+
+
+class InputError(GradcalcError):
+    """Bad input: a syntax error, an unknown name or function, a wrong number of arguments,
+    a missing or malformed value. Exit code 2."""
+
+    exit_code = 2
+
+
+class MathError(GradcalcError):
+    """The input is well formed but its mathematics is not: division by zero, a function
+    outside its domain, an overflow. Exit code 1."""
+
+    exit_code = 1
+

@@ -1,0 +1,185 @@
+"""The expression graph: nodes in topological order, kept as flat parallel lists.
+
+A node is an index. Node ``i``'s inputs are ``args[i]``, always smaller indices, so one loop
+from the front is a forward pass and one loop from the back is a reverse pass. Leaves (number
+literals, named constants, inputs) have ``ops[i] is None``; every other node has its Op.
+
+``GraphBuilder`` is the append-only tape the parser writes to; ``Graph`` is an immutable,
+compacted copy holding just what some outputs need.
+"""
+
+from .ops import INFIX, PREFIX, PRODUCT, UNARY
+
+LITERAL, CONSTANT, INPUT, OPERATION = "literal", "constant", "input", "operation"
+
+
+class GraphBuilder:
+    """The tape: parallel lists the parser appends nodes to."""
+
+    def __init__(self):
+        self.ops = []
+        self.args = []
+        self.kinds = []
+        self.names = []
+        self.labels = []
+        self.leaf_values = []
+
+    def __len__(self):
+        return len(self.ops)
+
+    def leaf(self, kind, label, value=None, name=None):
+        self.ops.append(None)
+        self.args.append(())
+        self.kinds.append(kind)
+        self.names.append(name)
+        self.labels.append(label)
+        self.leaf_values.append(value)
+        return len(self.ops) - 1
+
+    def apply(self, op, args):
+        self.ops.append(op)
+        self.args.append(args)
+        self.kinds.append(OPERATION)
+        self.names.append(None)
+        self.labels.append(op.symbol)
+        self.leaf_values.append(None)
+        return len(self.ops) - 1
+
+    def truncate(self, size):
+        for column in (self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values):
+            del column[size:]
+
+    def graph(self, outputs, sources, scope, keep_named=False, lines=None):
+        """An immutable Graph of the outputs and all they depend on (and, with `keep_named`,
+        of every node in `scope`, which maps names to nodes). `sources` and `lines` are each
+        output's statement and line number."""
+        roots = list(outputs) + (list(scope.values()) if keep_named else [])
+        live = bytearray(len(self.ops))
+        for root in roots:
+            live[root] = 1
+        args = self.args
+        for i in range(max(roots, default=-1), -1, -1):
+            if live[i]:
+                for j in args[i]:
+                    live[j] = 1
+        if live.count(1) == len(live):
+            columns = (self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values)
+            return Graph(*(list(column) for column in columns), outputs, sources, scope, keep_named, lines)
+        keep = [i for i in range(len(live)) if live[i]]
+        index = {old: new for new, old in enumerate(keep)}
+        return Graph(
+            [self.ops[i] for i in keep],
+            [tuple(index[j] for j in args[i]) for i in keep],
+            [self.kinds[i] for i in keep],
+            [self.names[i] for i in keep],
+            [self.labels[i] for i in keep],
+            [self.leaf_values[i] for i in keep],
+            [index[i] for i in outputs],
+            sources,
+            {name: index[i] for name, i in scope.items() if live[i]},
+            keep_named,
+            lines,
+        )
+
+
+class Graph:
+    """An immutable expression graph in topological order.
+
+    ``outputs`` are the nodes whose gradients are wanted, ``sources`` the statement each came
+    from, ``named`` maps every name the program bound to its node, and ``inputs`` maps each
+    input's name to its node, in order of first appearance.
+    """
+
+    def __init__(
+        self, ops, args, kinds, names, labels, leaf_values, outputs, sources, named, extra_roots=False, lines=None
+    ):
+        self.ops = ops
+        self.args = args
+        self.kinds = kinds
+        self.names = names
+        self.labels = labels
+        self.leaf_values = leaf_values
+        self.outputs = tuple(outputs)
+        self.sources = tuple(sources)
+        self.lines = tuple(lines) if lines else (None,) * len(self.outputs)
+        self.named = dict(named)
+        self.extra_roots = extra_roots  # whether some nodes are needed by no output, only named
+        self.inputs = {names[i]: i for i in range(len(ops)) if kinds[i] == INPUT}
+
+    def inputs_of(self, output):
+        """{name: node} of the inputs the output (an index into `outputs`) depends on."""
+        if len(self.outputs) == 1 and not self.extra_roots:
+            return self.inputs
+        needed = set(self.ancestors(self.outputs[output]))
+        return {name: node for name, node in self.inputs.items() if node in needed}
+
+    def __len__(self):
+        return len(self.ops)
+
+    def consumers(self):
+        """For each node, the nodes that use it (once per use: x*x lists the product twice)."""
+        users = [[] for _ in self.ops]
+        for node, inputs in enumerate(self.args):
+            for i in inputs:
+                users[i].append(node)
+        return users
+
+    def ancestors(self, node):
+        """The nodes `node` depends on, itself included, in topological order."""
+        live = bytearray(node + 1)
+        live[node] = 1
+        for i in range(node, -1, -1):
+            if live[i]:
+                for j in self.args[i]:
+                    live[j] = 1
+        return [i for i in range(node + 1) if live[i]]
+
+    def label(self, node):
+        """A node's short name: its name, a literal's text, or its op's symbol."""
+        return self.names[node] or self.labels[node]
+
+    def expression(self, node, limit=60, expand_root=True):
+        """The node written back as an expression, named nodes by name, cut at about `limit` chars."""
+        pieces, length = [], 0
+        stack = [(node, 0)]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                pieces.append(item)
+                length += len(item)
+                if length > limit:
+                    pieces.append("…")
+                    break
+                continue
+            current, context = item
+            op = self.ops[current]
+            is_root = current == node and expand_root and len(pieces) == 0
+            if op is None or (self.names[current] and not is_root):
+                text = self.label(current)
+                if context > UNARY and self.kinds[current] == LITERAL and text.startswith("-"):
+                    text = f"({text})"
+                stack.append(text)
+                continue
+            inputs = self.args[current]
+            parens = op.precedence < context
+            if parens:
+                stack.append(")")
+            if op.form == INFIX:
+                left, right = inputs
+                stack.append((right, op.precedence + (0 if op.right_assoc else 1)))
+                stack.append(f" {op.symbol} " if op.precedence <= PRODUCT else op.symbol)
+                stack.append((left, op.precedence + (1 if op.right_assoc else 0)))
+            elif op.form == PREFIX:
+                stack.append((inputs[0], UNARY))
+                stack.append(op.symbol)
+            else:  # a call
+                stack.append(")")
+                for k in range(len(inputs) - 1, -1, -1):
+                    stack.append((inputs[k], 0))
+                    if k:
+                        stack.append(", ")
+                stack.append(f"{op.symbol}(")
+            if parens:
+                stack.append("(")
+        return "".join(pieces)
+

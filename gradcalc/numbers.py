@@ -1,0 +1,176 @@
+"""The number policy: exact rationals where the maths is rational, floats elsewhere,
+and the one function that shows a number to a person.
+
+An exact number is an ``int`` or a ``Fraction``; anything transcendental is a ``float``.
+Python's operators already keep ``+ - *`` exact; ``div`` and ``power`` below cover the two
+places where they would not (``1/3`` and ``2**-1`` give floats in Python).
+"""
+
+import math
+import re
+from fractions import Fraction
+
+# Exact numerators and denominators stay below this; past it a value becomes a float, which
+# overflows (a MathError) when it is out of range. This is what keeps 10^10^10 instant.
+EXACT_LIMIT = 2**1023
+
+_LITERAL = re.compile(r"(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
+
+
+def literal(text):
+    """The exact value of a number literal: ``12``, ``3.5``, ``.5``, ``1e-3``, ``2.5E3``."""
+    if text.isdigit():
+        return int(text)
+    whole, fraction, exponent = _LITERAL.fullmatch(text).groups()
+    fraction = fraction or ""
+    shift = int(exponent or 0) - len(fraction)
+    if abs(shift) > 400:  # far outside any float: don't build a 10**shift that big
+        return fit_exact(float(text))
+    digits = int(whole + fraction or "0")
+    return fit_exact(digits * 10**shift if shift >= 0 else Fraction(digits, 10**-shift))
+
+
+def is_exact(value):
+    return type(value) is not float
+
+
+def fit_exact(value):
+    """Keep an exact result small and in float range: an integral Fraction becomes an int,
+    and a value whose parts pass EXACT_LIMIT becomes a float (OverflowError if out of range)."""
+    kind = type(value)
+    if kind is int:
+        if -EXACT_LIMIT < value < EXACT_LIMIT:
+            return value
+        return float(value)
+    if kind is Fraction:
+        numerator, denominator = value.numerator, value.denominator
+        if denominator == 1:
+            return fit_exact(numerator)
+        if -EXACT_LIMIT < numerator < EXACT_LIMIT and denominator < EXACT_LIMIT:
+            return value
+        return float(value)
+    if value in (math.inf, -math.inf):
+        raise OverflowError("result too large")
+    return value
+
+
+def div(a, b):
+    """a / b, exact when both are exact."""
+    if type(a) is int and type(b) is int:
+        return Fraction(a, b)
+    return a / b
+
+
+def power(base, exponent):
+    """base ** exponent: exact for an exact base and an integer exponent, a float otherwise.
+
+    Raises ValueError for a negative base and a non-integer exponent, ZeroDivisionError for
+    0 to a negative power, OverflowError when the result is out of range."""
+    if is_exact(exponent) and exponent == int(exponent):
+        n = int(exponent)
+        if is_exact(base):
+            size = max(abs(Fraction(base).numerator), Fraction(base).denominator).bit_length() - 1
+            if size * abs(n) > EXACT_LIMIT.bit_length():
+                return fit_exact(float(base) ** n)
+            return Fraction(base) ** n if n < 0 else base**n
+        return base**n
+    base, exponent = float(base), float(exponent)
+    if base < 0 and not exponent.is_integer():
+        raise ValueError("negative base to a non-integer power")
+    return base**exponent
+
+
+def ieee_div(a, b):
+    """a / b, but ±inf or nan when b is zero: for local partials, where a non-finite
+    gradient is an answer (d/dx sqrt(x) at 0), not an error."""
+    if b == 0:
+        return math.nan if a == 0 else math.copysign(math.inf, a)
+    return div(a, b)
+
+
+def to_float(value):
+    return float(value)
+
+
+def is_finite(value):
+    return type(value) is not float or math.isfinite(value)
+
+
+def exact_text(value):
+    """'3996/5' for an exact non-integer, None otherwise (the JSON ``*_exact`` fields)."""
+    if type(value) is Fraction:
+        return f"{value.numerator}/{value.denominator}"
+    return None
+
+
+def json_number(value):
+    """A number JSON can carry: ints stay ints, non-finite floats become strings."""
+    if type(value) is int:
+        return value
+    value = float(value)
+    if math.isfinite(value):
+        return value
+    return "nan" if value != value else ("inf" if value > 0 else "-inf")
+
+
+def format_number(value, precision=None, approximate=True):
+    """How a person writes the number: 799.2, 1/3 ≈ 0.333333, 0.1 (a float's shortest form).
+    ``precision`` rounds what is shown to that many significant digits, never what is computed;
+    ``approximate=False`` leaves a fraction's decimal out (1/3)."""
+    if type(value) is float:
+        if not math.isfinite(value):
+            return "nan" if value != value else ("inf" if value > 0 else "-inf")
+        if precision is not None:
+            return _rounded(value, precision)
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    if precision is not None:
+        return _rounded(float(value), precision)
+    if type(value) is int or value.denominator == 1:
+        text = str(int(value))
+        return text if len(text) <= 30 else "≈ " + format_number(float(value))
+    decimal = _terminating_decimal(value)
+    if decimal is not None:
+        return decimal
+    fraction = f"{value.numerator}/{value.denominator}"
+    if not approximate and len(fraction) <= 24:
+        return fraction
+    approx = _rounded(float(value), 6)
+    return f"{fraction} ≈ {approx}" if len(fraction) <= 24 else f"≈ {approx}"
+
+
+def _terminating_decimal(value):
+    """The exact decimal of a Fraction whose denominator is 2^a·5^b, if it is short."""
+    denominator = value.denominator
+    twos = (denominator & -denominator).bit_length() - 1
+    rest = denominator >> twos
+    fives = 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return None
+    places = max(twos, fives)
+    digits = str(abs(value.numerator) * 10**places // denominator).rjust(places + 1, "0")
+    if len(digits.lstrip("0")) > 20:
+        return None
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+
+
+def _rounded(value, digits):
+    """value to `digits` significant digits, but never dropping digits before the point."""
+    if not math.isfinite(value):
+        return format_number(value)
+    digits = max(digits, 1)
+    magnitude = abs(value)
+    if magnitude == 0:
+        return "0"
+    if 1 <= magnitude < 1e16:
+        whole_digits = len(str(int(magnitude)))
+        text = f"{value:.{max(digits - whole_digits, 0)}f}"
+    else:
+        text = f"{value:.{digits}g}"
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

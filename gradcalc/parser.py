@@ -1,0 +1,360 @@
+"""Text to graphs: Lark's LALR parser builds graph nodes as it reduces, with no tree and no recursion.
+
+A ``Program`` reads a program line by line. Names bound on one line are seen by the next, and
+each output statement becomes a ``Graph`` as soon as it has been read, so a long stream of
+problems is answered one by one in bounded memory. This is the only module that imports lark.
+"""
+
+import difflib
+import re
+import unicodedata
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
+
+from . import numbers
+from .errors import InputError, MathError
+from .graph import CONSTANT, INPUT, LITERAL, OPERATION, GraphBuilder
+from .ops import CONSTANTS, FUNCTIONS, OPS
+
+# An assignment's target, read before parsing so that a statement that fails to parse
+# still marks its name as broken rather than leaving it to look like a free input.
+_ASSIGNMENT_TARGET = re.compile(r"\s*([^\W\d]\w*)\s*=")
+
+_EXPECTED_WORDS = {
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "EQUAL": "'='",
+    "PLUS": "'+'",
+    "_MINUS": "'-'",
+    "_TIMES": "'*'",
+    "_DIVIDE": "'/'",
+    "_POW": "'^'",
+    "DERIVATIVE": "d(f)/d(u)",
+    "$END": "the end of the statement",
+}
+_OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT"}
+
+
+def _grammar_text():
+    packaged = resources.files(__package__) / "grammars" / "gradcalc.lark"
+    if packaged.is_file():  # installed from a wheel
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).parent.parent / "grammars" / "gradcalc.lark").read_text(encoding="utf-8")
+
+
+class _ImplicitMultiplication(PostLex):
+    """Puts an _IMPLICIT token where juxtaposition means a product: 2x, 3(x+1), (a+b)(a-b)."""
+
+    always_accept = ("NAME", "LPAR")
+
+    def process(self, stream):
+        previous = None
+        for token in stream:
+            kind = token.type
+            if (previous == "NUMBER" and (kind == "NAME" or kind == "LPAR")) or (
+                previous == "RPAR" and kind == "LPAR"
+            ):
+                yield Token.new_borrow_pos("_IMPLICIT", "", token)
+            yield token
+            previous = kind
+
+
+class _Reducer:
+    """Lark's callbacks, one per grammar alias, each adding a node to the current program."""
+
+    def __init__(self):
+        self.program = None
+
+    def number(self, children):
+        return self.program.literal(children[0])
+
+    def name(self, children):
+        return self.program.lookup(children[0])
+
+    def call(self, children):
+        return self.program.call(children[0], children[1])
+
+    def arguments(self, children):
+        return tuple(children)
+
+    def neg(self, children):
+        return self.program.negate(children[0])
+
+    def assign(self, children):
+        return self.program.assign(children[0], children[1])
+
+    def output(self, children):
+        return self.program.output(children[0])
+
+    def check(self, children):
+        return self.program.check()
+
+    def tolerance(self, children):
+        return children[0]
+
+
+def _binary_callback(op):
+    return lambda self, children: self.program.tape.apply(op, (children[0], children[1]))
+
+
+for _name in ("add", "sub", "mul", "div", "pow"):
+    setattr(_Reducer, _name, _binary_callback(OPS[_name]))
+
+_parser = None
+_reducer = _Reducer()
+
+
+def _lark():
+    global _parser
+    if _parser is None:
+        _parser = Lark(
+            _grammar_text(),
+            start="statement",
+            parser="lalr",
+            lexer="contextual",
+            postlex=_ImplicitMultiplication(),
+            transformer=_reducer,
+            maybe_placeholders=False,
+        )
+    return _parser
+
+
+def _normal_name(name):
+    """Python's rule: identifiers are compared in NFKC form (ｘ is x)."""
+    return str(name) if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
+class Program:
+    """A program read statement by statement into one tape.
+
+    ``read_line`` yields a Graph for each output statement on the line; ``read_end`` yields the
+    last assignment's graph when the program had no output statement. With ``keep=True`` nothing
+    is yielded and ``graph()`` returns the whole program once it has been read.
+    """
+
+    def __init__(self, keep=False):
+        self.keep = keep
+        self.tape = GraphBuilder()
+        self.scope = {}  # name -> node: inputs, named nodes, aliases
+        self.assigned_on = {}  # name -> line of its assignment
+        self.first_used_on = {}  # free input's name -> line of its first use
+        self.constants = {}  # constant's name -> node
+        self.failed = {}  # name -> line whose assignment failed
+        self.outputs, self.sources, self.lines = [], [], []
+        self.last_assignment = None
+        self.last_assignment_line = None
+        self.had_output = False
+        self._line_number = 0
+        self._line = ""
+        self._offset = 0
+        self._statement = ""
+        self._new_leaves = []
+        self._pending_output = None
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read_line(self, line, number):
+        """Read one line; yield each of its outputs' graphs as it is completed."""
+        self._line_number, self._line = number, line
+        code = line.split("#", 1)[0]
+        offset = 0
+        for statement in code.split(";"):
+            if statement.strip():
+                self._offset = offset + len(statement) - len(statement.lstrip())
+                self._statement = statement.strip()
+                graph = self._read_statement(statement.lstrip())
+                if graph is not None:
+                    yield graph
+            offset += len(statement) + 1
+
+    def read_end(self):
+        """After the last line: the last assignment is the output of a program without one."""
+        if not self.had_output and self.last_assignment is not None:
+            node, source = self.last_assignment
+            if self.keep:
+                self.outputs.append(node)
+                self.sources.append(source)
+                self.lines.append(self.last_assignment_line)
+            else:
+                yield self.tape.graph([node], [source], self.scope, lines=[self.last_assignment_line])
+
+    def graph(self):
+        """The whole program (``keep=True``): every output and every named node."""
+        return self.tape.graph(self.outputs, self.sources, self.scope, keep_named=True, lines=self.lines)
+
+    def _read_statement(self, text):
+        start = len(self.tape)
+        self._new_leaves = []
+        self._pending_output = None
+        _reducer.program = self
+        try:
+            _lark().parse(text)
+        except (UnexpectedInput, InputError, MathError) as error:
+            self._forget(start, keep_leaves=False)
+            target = _ASSIGNMENT_TARGET.match(text)
+            if target and _normal_name(target.group(1)) not in self.scope:
+                self.failed[_normal_name(target.group(1))] = self._line_number
+            if isinstance(error, UnexpectedInput):
+                raise self._syntax_error(error) from None
+            raise
+        node = self._pending_output
+        if node is None:
+            return None
+        self.had_output = True
+        if self.keep:
+            self.outputs.append(node)
+            self.sources.append(self._statement)
+            self.lines.append(self._line_number)
+            return None
+        graph = self.tape.graph([node], [self._statement], self.scope, lines=[self._line_number])
+        self._forget(start, keep_leaves=True)
+        return graph
+
+    def _forget(self, start, keep_leaves):
+        """Drop the nodes the last statement made. Its new inputs and constants are named, so
+        later statements may use them: keep those (moved to the end) unless the statement failed."""
+        leaves = [(name, self.tape.kinds[node], self.tape.leaf_values[node]) for name, node in self._new_leaves]
+        self.tape.truncate(start)
+        for name, kind, value in leaves:
+            table = self.constants if kind == CONSTANT else self.scope
+            if keep_leaves:
+                table[name] = self.tape.leaf(kind, name, value, name)
+            else:
+                del table[name]
+                self.first_used_on.pop(name, None)
+
+    # -- callbacks from the grammar ------------------------------------------------------
+
+    def literal(self, token):
+        try:
+            value = numbers.literal(token)
+        except OverflowError:
+            raise self._error(MathError, f"{token} is too large for a number", token) from None
+        return self.tape.leaf(LITERAL, str(token), value)
+
+    def lookup(self, token):
+        name = _normal_name(token)
+        node = self.scope.get(name)
+        if node is not None:
+            return node
+        if name in self.failed:
+            raise self._error(InputError, f"{name} has no value: its definition on line {self.failed[name]} failed", token)
+        if name in CONSTANTS:
+            node = self.constants.get(name)
+            if node is None:
+                node = self.constants[name] = self.tape.leaf(CONSTANT, name, CONSTANTS[name], name)
+                self._new_leaves.append((name, node))
+            return node
+        if name in FUNCTIONS:
+            raise self._error(InputError, f"{name} is a function: write {name}(…)", token)
+        if not name.isidentifier():
+            raise self._error(InputError, f"{name!r} is not a valid name", token)
+        node = self.scope[name] = self.tape.leaf(INPUT, name, None, name)
+        self.first_used_on[name] = self._line_number
+        self._new_leaves.append((name, node))
+        return node
+
+    def call(self, token, arguments):
+        name = _normal_name(token)
+        op = FUNCTIONS.get(name)
+        if op is None:
+            if name in self.scope or name in CONSTANTS:
+                raise self._error(InputError, f"{name} is not a function; for a product write {name}*(…)", token)
+            near = difflib.get_close_matches(name, FUNCTIONS, n=1)
+            hint = f"; did you mean {near[0]}?" if near else f" (for a product write {name}*(…))"
+            raise self._error(InputError, f"unknown function {name}{hint}", token)
+        if len(arguments) != op.arity:
+            wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
+            raise self._error(InputError, f"{name} takes {wanted}, got {len(arguments)}", token)
+        return self.tape.apply(op, arguments)
+
+    def negate(self, node):
+        tape = self.tape
+        if tape.kinds[node] == LITERAL:  # -3 is a signed literal, not an operation
+            label = tape.labels[node]
+            tape.labels[node] = label[1:] if label.startswith("-") else "-" + label
+            tape.leaf_values[node] = -tape.leaf_values[node]
+            return node
+        return tape.apply(OPS["neg"], (node,))
+
+    def assign(self, token, node):
+        name = _normal_name(token)
+        if name in self.assigned_on:
+            raise self._error(
+                InputError, f"{name} is already assigned on line {self.assigned_on[name]}; each name is bound once", token
+            )
+        if name in self.scope:
+            raise self._error(
+                InputError,
+                f"{name} is assigned after its use on line {self.first_used_on[name]}; assign it before using it",
+                token,
+            )
+        tape = self.tape
+        kind = tape.kinds[node]
+        if kind == LITERAL:
+            tape.kinds[node], tape.names[node], tape.labels[node] = INPUT, name, name
+        elif kind == OPERATION and tape.names[node] is None:
+            tape.names[node] = name
+        self.scope[name] = node
+        self.assigned_on[name] = self._line_number
+        self.last_assignment = (node, self._statement)
+        self.last_assignment_line = self._line_number
+
+    def output(self, node):
+        self._pending_output = node
+
+    def check(self):
+        raise InputError(
+            "check statements are reserved for checking answers, which gradcalc does not do yet",
+            line=self._line_number, column=self._offset + 1, source=self._line,
+        )
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _error(self, kind, message, token):
+        return kind(message, line=self._line_number, column=self._offset + token.column, source=self._line)
+
+    def _syntax_error(self, error):
+        column = self._offset + error.column if error.column and error.column > 0 else None
+        if isinstance(error, UnexpectedCharacters):
+            message = f"unexpected character {self._line[column - 1]!r}" if column else "unexpected character"
+        elif isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
+            column = len(self._line.split("#", 1)[0].rstrip()) + 1
+            message = f"the statement ended early; expected {_expected(error.expected)}"
+        else:
+            token = error.token
+            shown = "a number" if token.type == "NUMBER" else "a name" if token.type == "NAME" else repr(str(token))
+            message = f"unexpected {shown}" + (f" {str(token)!r}" if token.type in ("NUMBER", "NAME") else "")
+            message += f"; expected {_expected(error.expected)}"
+        return InputError(message, line=self._line_number, column=column, source=self._line)
+
+
+def _expected(terminals):
+    terminals = set(terminals)
+    words = []
+    if terminals & _OPERATORS:
+        words.append("an operator")
+    words += sorted({_EXPECTED_WORDS.get(t, repr(t)) for t in terminals - _OPERATORS if not t.startswith("__")})
+    if "a number" in words and "a name" in words:
+        words = ["a number", "a name"] + [w for w in words if w not in ("a number", "a name")]
+    if len(words) > 1:
+        return ", ".join(words[:-1]) + " or " + words[-1]
+    return words[0] if words else "something else"
+
+
+def parse(text):
+    """Parse a whole program into one Graph: every output and every named node."""
+    program = Program(keep=True)
+    for number, line in enumerate(text.splitlines() or [""], 1):
+        for _ in program.read_line(line, number):
+            pass
+    for _ in program.read_end():
+        pass
+    return program.graph()

@@ -1,0 +1,54 @@
+"""JSON lines: one object per output, for scripts.
+
+{"expr", "value", "gradient": {input: number}, "nodes": [{"id", "op", "label", "name",
+"inputs", "value", "grad"}]}; non-finite numbers are "inf", "-inf", "nan"; exact non-integers
+also carry "value_exact" (and "grad_exact", "gradient_exact") as "3996/5"-style strings.
+"""
+
+import json
+
+from ..graph import OPERATION
+from ..numbers import exact_text, json_number
+
+
+def render(evaluation, precision=None, max_nodes=None):
+    """Every node is always included: a script wants all of them (precision and max_nodes are
+    for people, not for JSON)."""
+    return "".join(json.dumps(_output(evaluation, k), ensure_ascii=False) + "\n" for k in range(len(evaluation.graph.outputs)))
+
+
+def _output(evaluation, output):
+    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    root = graph.outputs[output]
+    inputs = evaluation.inputs_of(output)
+    record = {"expr": graph.sources[output], "value": json_number(values[root])}
+    _exact(record, "value_exact", values[root])
+    record["gradient"] = {name: json_number(grads[node]) for name, node in inputs.items()}
+    exact_gradient = {name: exact_text(grads[node]) for name, node in inputs.items() if exact_text(grads[node])}
+    if exact_gradient:
+        record["gradient_exact"] = exact_gradient
+    nodes = range(len(graph)) if len(graph.outputs) == 1 else graph.ancestors(root)
+    record["nodes"] = [_node(graph, values, grads, i) for i in nodes]
+    return record
+
+
+def _node(graph, values, grads, i):
+    kind = graph.kinds[i]
+    entry = {
+        "id": i,
+        "op": graph.ops[i].name if kind == OPERATION else kind,
+        "label": graph.labels[i],
+        "name": graph.names[i],
+        "inputs": list(graph.args[i]),
+        "value": json_number(values[i]),
+        "grad": json_number(grads[i]),
+    }
+    _exact(entry, "value_exact", values[i])
+    _exact(entry, "grad_exact", grads[i])
+    return entry
+
+
+def _exact(record, key, value):
+    text = exact_text(value)
+    if text is not None:
+        record[key] = text

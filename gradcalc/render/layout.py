@@ -1,0 +1,55 @@
+"""What every renderer shows of a node, and the tree of an output's graph, computed once."""
+
+from dataclasses import dataclass
+
+from ..graph import CONSTANT, INPUT, LITERAL
+
+# Deeper than this, a tree stops indenting (a 100,000-deep chain would be all indentation).
+MAX_INDENT = 24
+
+
+@dataclass(frozen=True)
+class Row:
+    node: int
+    depth: int
+    lasts: tuple  # for each shown level, whether this branch is its parent's last child
+    repeat: bool  # a shared node already shown above
+
+
+def output_name(graph, output):
+    """The name ∂ is taken of: the output node's name, or f."""
+    return graph.names[graph.outputs[output]] or "f"
+
+
+def describe(graph, node):
+    """(title, detail): 's', 'apple × n'; '×', '(100 × x + 80 × y) × 1.08'; 'apple', 'input'."""
+    kind = graph.kinds[node]
+    if kind == INPUT:
+        return graph.names[node], "input"
+    if kind == CONSTANT:
+        return graph.names[node], "constant"
+    if kind == LITERAL:
+        return graph.labels[node], ""
+    if graph.names[node]:
+        return graph.names[node], graph.expression(node, limit=40)
+    return graph.labels[node], graph.expression(node, limit=40)
+
+
+def tree(graph, root, limit=None):
+    """The rows of the tree rooted at `root`, preorder; at most `limit` rows.
+    Returns (rows, complete)."""
+    rows, seen = [], set()
+    stack = [(root, 0, ())]
+    while stack:
+        if limit is not None and len(rows) >= limit:
+            return rows, False
+        node, depth, lasts = stack.pop()
+        inputs = graph.args[node]
+        repeat = node in seen
+        seen.add(node)
+        rows.append(Row(node, depth, lasts, repeat))
+        if not repeat:
+            for k in range(len(inputs) - 1, -1, -1):
+                stack.append((inputs[k], depth + 1, (lasts + (k == len(inputs) - 1,))[-MAX_INDENT:]))
+    return rows, True
+

@@ -1,0 +1,68 @@
+"""The textbook view in a terminal: each output's graph as a tree, every node with its value
+and, in red, its gradient; then the inputs with value and ∂output/∂input.
+The only module that imports rich."""
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+
+from ..numbers import format_number
+from .layout import describe, output_name, tree
+
+THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
+
+
+def console(file=None, **options):
+    return Console(file=file, theme=THEME, highlight=False, **options)
+
+
+def render(evaluation, console, precision=None, max_nodes=None):
+    for output in range(len(evaluation.graph.outputs)):
+        _output(evaluation, output, console, precision, max_nodes)
+
+
+def _output(evaluation, output, console, precision, max_nodes):
+    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    name = output_name(graph, output)
+    rows, complete = tree(graph, graph.outputs[output], max_nodes)
+    nodes = Table(box=box.SIMPLE_HEAD, title=Text(graph.sources[output], style="bold"), title_justify="left")
+    nodes.add_column("node")
+    nodes.add_column("value", justify="right", style="value")
+    nodes.add_column(f"∂{name}/∂node", justify="right", style="grad")
+    for row in rows:
+        label = Text(_guide(row), style="guide")
+        title, detail = describe(graph, row.node)
+        label.append(title, style="name" if graph.names[row.node] else "op")
+        if row.repeat:
+            label.append("  shared, shown above", style="detail")
+            nodes.add_row(label, "", "")
+            continue
+        if detail and graph.ops[row.node] is not None:
+            label.append(" = " if graph.names[row.node] else "  ", style="detail")
+            label.append(detail, style="detail")
+        elif detail:
+            label.append(f"  {detail}", style="detail")
+        nodes.add_row(label, format_number(values[row.node], precision), format_number(grads[row.node], precision))
+    console.print(nodes)
+    if not complete:
+        console.print(Text(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)", style="detail"))
+    inputs = evaluation.inputs_of(output)
+    if inputs:
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("input", style="name")
+        table.add_column("value", justify="right", style="value")
+        table.add_column(f"∂{name}/∂input", justify="right", style="grad")
+        for input_name, node in inputs.items():
+            table.add_row(input_name, format_number(values[node], precision), format_number(grads[node], precision))
+        console.print(table)
+
+
+def _guide(row):
+    """'│   ├── ' from the row's path of last-child flags."""
+    if row.depth == 0:
+        return ""
+    *above, last = row.lasts
+    deeper = "⋯ " if row.depth > len(row.lasts) else ""
+    return deeper + "".join("    " if done else "│   " for done in above) + ("└── " if last else "├── ")
