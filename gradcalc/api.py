@@ -6,9 +6,10 @@
     (Fraction(3996, 5), Fraction(27, 5))
 """
 
+from .check import judge
 from .errors import GradcalcError, InputError
 from .evaluate import evaluate as _evaluate
-from .graph import Graph
+from .graph import Claim, Graph
 from .parser import Program, parse
 
 
@@ -28,25 +29,28 @@ def constant(text):
     return _evaluate(graph).value
 
 
-def run(lines, at=None, exact=True):
-    """Read a program line by line and evaluate each output as soon as it is read.
+def run(lines, at=None, exact=True, tolerance=None):
+    """Read a program line by line and evaluate each output and check as soon as it is read.
 
-    Yields an Evaluation per output, or the GradcalcError that stopped a line or an output;
+    Yields an Evaluation per output, a Verdict per check (`tolerance` is the absolute tolerance
+    of checks written without ±), or the GradcalcError that stopped a line or an output;
     reading goes on after an error, so one bad problem in a file does not hide the rest."""
     program = Program()
     for number, line in enumerate(lines, 1):
         try:
-            for graph in program.read_line(line, number):
-                yield _evaluated(graph, at, exact)
+            for item in program.read_line(line, number):
+                yield _answered(item, at, exact, tolerance)
         except GradcalcError as error:
             yield error
     for graph in program.read_end():
-        yield _evaluated(graph, at, exact)
+        yield _answered(graph, at, exact, tolerance)
 
 
-def _evaluated(graph, at, exact):
+def _answered(item, at, exact, tolerance):
     try:
-        return _evaluate(graph, at, exact)
+        if isinstance(item, Claim):
+            return judge(item, at, exact, tolerance)
+        return _evaluate(item, at, exact)
     except GradcalcError as error:
-        error.line = graph.lines[0]
+        error.line = item.line if isinstance(item, Claim) else item.lines[0]
         return error

@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .api import constant, run
+from .check import Verdict
 from .errors import GradcalcError
 from .numbers import format_number, is_finite
 
@@ -68,27 +69,40 @@ def main(ctx):
         click.echo(ctx.get_help())
 
 
+def _point_options(command):
+    """--at, --float and --precision: where to evaluate, how to compute, how to show numbers."""
+    command = click.option("--precision", type=click.IntRange(min=1), metavar="N",
+                           help="Round what is shown to N significant digits (never what is computed).")(command)
+    command = click.option("--float", "use_float", is_flag=True,
+                           help="Compute in IEEE doubles instead of exact rationals.")(command)
+    return click.option("--at", "bindings", type=Bindings(), multiple=True,
+                        help="Set inputs, e.g. --at x=100,y=1/3 (repeatable; values may be constant expressions).")(
+        command
+    )
+
+
+def _merged(bindings):
+    at = {}
+    for binding in bindings:
+        at.update(binding)
+    return at
+
+
 @main.command("eval", epilog=EXAMPLE)
 @click.argument("expr", required=False)
 @click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
               help="Read the program from FILE ('-' for standard input).")
-@click.option("--at", "bindings", type=Bindings(), multiple=True,
-              help="Set inputs, e.g. --at x=100,y=1/3 (repeatable; values may be constant expressions).")
+@_point_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS),
               help="Output format [default: rich on a terminal, plain otherwise].")
-@click.option("--float", "use_float", is_flag=True, help="Compute in IEEE doubles instead of exact rationals.")
-@click.option("--precision", type=click.IntRange(min=1), metavar="N",
-              help="Round what is shown to N significant digits (never what is computed).")
 @click.option("--all", "show_all", is_flag=True, help="Show every node of big graphs instead of a summary.")
-def eval_command(expr, path, bindings, output_format, use_float, precision, show_all):
+def eval_command(expr, path, bindings, use_float, precision, output_format, show_all):
     """Evaluate EXPR (or a program from -f FILE or standard input): every node's value and
     its gradient, backpropagated from each output.
 
     Statements are separated by newlines or ';'. `name = 3` makes an input, `name = expr`
-    names a node, and every bare expression is an output."""
-    at = {}
-    for binding in bindings:
-        at.update(binding)
+    names a node, and every bare expression is an output. `check` lines are judged too."""
+    at = _merged(bindings)
     lines = _program_lines(expr, path)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     write = _writer(output_format, precision, None if show_all else 40)
@@ -102,8 +116,11 @@ def eval_command(expr, path, bindings, output_format, use_float, precision, show
                 exit_code = max(exit_code, item.exit_code)
                 continue
             evaluated += 1
-            seen_inputs.update(item.graph.inputs)
             write(item)
+            if isinstance(item, Verdict):
+                exit_code = max(exit_code, 0 if item.passed else 1)
+                continue
+            seen_inputs.update(item.graph.inputs)
             _warn_non_finite(item)
     unused = [name for name in at if name not in seen_inputs]
     if unused and evaluated:
@@ -140,12 +157,21 @@ def _lines_of(stream):
 
 
 def _writer(output_format, precision, max_nodes):
-    """A function that shows one Evaluation in the chosen format and flushes it."""
+    """A function that shows one Evaluation or Verdict in the chosen format and flushes it."""
+    from .render import checks
+
     if output_format == "rich":
         from .render import richview
 
         console = richview.console()
-        return lambda evaluation: richview.render(evaluation, console, precision, max_nodes)
+
+        def show(item):
+            if isinstance(item, Verdict):
+                richview.render_check_text("\n".join(checks.verdict_lines(item, precision=precision)), console)
+            else:
+                richview.render(item, console, precision, max_nodes)
+
+        return show
     if output_format == "plain":
         from .render.plain import render
     elif output_format == "json":
@@ -154,16 +180,75 @@ def _writer(output_format, precision, max_nodes):
         from .render.dot import render
     blocks = 0
 
-    def write(evaluation):
+    def write(item):
         nonlocal blocks
-        text = render(evaluation, precision, max_nodes)
-        if blocks and output_format == "plain":
-            text = "\n" + text
-        blocks += 1
+        if isinstance(item, Verdict):
+            if output_format == "json":
+                text = checks.json_lines([(None, [item])])
+            else:
+                prefix = "// " if output_format == "dot" else ""
+                text = "".join(f"{prefix}{line}\n" for line in checks.verdict_lines(item, precision=precision))
+        else:
+            text = render(item, precision, max_nodes)
+            if blocks and output_format == "plain":
+                text = "\n" + text
+            blocks += 1
         sys.stdout.write(text)
         sys.stdout.flush()
 
     return write
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@_point_options
+@click.option("--format", "output_format", type=click.Choice(("rich", "plain", "json", "csv")),
+              help="Output format [default: rich on a terminal, plain otherwise]; csv is a gradebook.")
+@click.option("--no-reveal", is_flag=True, help="Do not show the correct answers (for published feedback).")
+@click.option("--tol", "tolerance", type=float, metavar="X",
+              help="Accept answers within X of the true value when a check gives no ± tolerance.")
+def check_command(files, bindings, use_float, precision, output_format, no_reveal, tolerance):
+    """Judge every `check` line of each FILE: ✓ or ✗, the answer given, the correct one, and
+    for a wrong gradient the likely mistake and where the reasoning first broke.
+
+    \b
+    check E = 799.2                  a node's value
+    check d(E)/d(apple) = 5.4        a gradient (also written ∂E/∂apple)
+    check d(E)/d(u) = 1.08 ± 0.01    with an absolute tolerance (also +-)
+
+    Exit code 0 when every check passes, 1 when one fails, 2 on bad input."""
+    from .check import trace_consequences
+    from .render import checks
+
+    at = _merged(bindings)
+    results, exit_code = [], 0
+    for path in files:
+        verdicts = []
+        lines = _lines_of(click.get_text_stream("stdin", encoding="utf-8") if path == "-"
+                          else open(path, encoding="utf-8"))
+        for item in run(lines, at, exact=not use_float, tolerance=tolerance):
+            if isinstance(item, GradcalcError):
+                click.echo(f"error: {path}: {item}", err=True)
+                exit_code = 2
+            elif isinstance(item, Verdict):
+                verdicts.append(item)
+        trace_consequences(verdicts)
+        results.append((path, verdicts))
+    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
+    reveal = not no_reveal
+    if output_format == "json":
+        click.echo(checks.json_lines(results, reveal), nl=False)
+    elif output_format == "csv":
+        click.echo(checks.csv_table(results), nl=False)
+    elif output_format == "plain":
+        click.echo(checks.plain(results, reveal, precision), nl=False)
+    else:
+        from .render import richview
+
+        richview.render_check_text(checks.plain(results, reveal, precision), richview.console())
+    if exit_code == 0 and not all(v.passed for _, verdicts in results for v in verdicts):
+        exit_code = 1
+    sys.exit(exit_code)
 
 
 def _warn_non_finite(evaluation):

@@ -8,6 +8,8 @@ literals, named constants, inputs) have ``ops[i] is None``; every other node has
 compacted copy holding just what some outputs need.
 """
 
+from dataclasses import dataclass
+
 from .ops import INFIX, PREFIX, PRODUCT, UNARY
 
 LITERAL, CONSTANT, INPUT, OPERATION = "literal", "constant", "input", "operation"
@@ -183,3 +185,20 @@ class Graph:
                 stack.append("(")
         return "".join(pieces)
 
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A `check` statement: the graph whose outputs are the subject (the checked expression, or
+    f for a claim about ∂f/∂u), the answer and, if given, the tolerance."""
+
+    graph: Graph
+    text: str
+    line: int
+    of: str | None  # f in d(f)/d(u); None for a claim about a value
+    wrt: str | None  # u in d(f)/d(u)
+    position: int  # the claimed node's place in the program, for finding the first wrong one
+
+    @property
+    def is_gradient(self):
+        return self.wrt is not None

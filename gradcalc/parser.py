@@ -17,7 +17,7 @@ from lark.lark import PostLex
 
 from . import numbers
 from .errors import InputError, MathError
-from .graph import CONSTANT, INPUT, LITERAL, OPERATION, GraphBuilder
+from .graph import CONSTANT, INPUT, LITERAL, OPERATION, Claim, GraphBuilder
 from .ops import CONSTANTS, FUNCTIONS, OPS
 
 # An assignment's target, read before parsing so that a statement that fails to parse
@@ -39,6 +39,7 @@ _EXPECTED_WORDS = {
     "DERIVATIVE": "d(f)/d(u)",
     "$END": "the end of the statement",
 }
+_DERIVATIVE_NAMES = re.compile(r"[^\W\d]\w*")
 _OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT"}
 
 
@@ -94,7 +95,8 @@ class _Reducer:
         return self.program.output(children[0])
 
     def check(self, children):
-        return self.program.check()
+        subject, answer, *tolerance = children
+        return self.program.check(subject, answer, tolerance[0] if tolerance else None)
 
     def tolerance(self, children):
         return children[0]
@@ -134,9 +136,10 @@ def _normal_name(name):
 class Program:
     """A program read statement by statement into one tape.
 
-    ``read_line`` yields a Graph for each output statement on the line; ``read_end`` yields the
-    last assignment's graph when the program had no output statement. With ``keep=True`` nothing
-    is yielded and ``graph()`` returns the whole program once it has been read.
+    ``read_line`` yields a Graph for each output statement on the line and a Claim for each
+    check statement; ``read_end`` yields the last assignment's graph when the program had no
+    output statement. With ``keep=True`` outputs are not yielded: ``graph()`` returns the whole
+    program once it has been read.
     """
 
     def __init__(self, keep=False):
@@ -192,7 +195,7 @@ class Program:
     def _read_statement(self, text):
         start = len(self.tape)
         self._new_leaves = []
-        self._pending_output = None
+        self._pending_output = self._pending_claim = None
         _reducer.program = self
         try:
             _lark().parse(text)
@@ -204,6 +207,11 @@ class Program:
             if isinstance(error, UnexpectedInput):
                 raise self._syntax_error(error) from None
             raise
+        if self._pending_claim is not None:
+            claim = self._claim(*self._pending_claim)
+            if not self.keep:
+                self._forget(start, keep_leaves=True)
+            return claim
         node = self._pending_output
         if node is None:
             return None
@@ -310,11 +318,38 @@ class Program:
     def output(self, node):
         self._pending_output = node
 
-    def check(self):
-        raise InputError(
-            "check statements are reserved for checking answers, which gradcalc does not do yet",
-            line=self._line_number, column=self._offset + 1, source=self._line,
-        )
+    def check(self, subject, answer, tolerance):
+        """`check EXPR = ANSWER [± TOL]` or `check d(f)/d(u) = ANSWER [± TOL]`."""
+        if isinstance(subject, Token):
+            of, wrt = (_normal_name(name) for name in _DERIVATIVE_NAMES.findall(subject.replace("d(", "(")))
+            for name in (of, wrt):
+                if name not in self.scope:
+                    raise self._error(InputError, f"{subject}: {name} is not a name the program binds", subject)
+            subject = self.scope[of]
+        else:
+            of = wrt = None
+        for node, role in ((answer, "answer"), (tolerance, "tolerance")):
+            if node is not None and self._uses_inputs(node):
+                raise InputError(
+                    f"the {role} must be a number or a constant expression such as 1/3 or sqrt(2)/2",
+                    line=self._line_number, column=self._offset + 1, source=self._line,
+                )
+        self._pending_claim = (subject, answer, tolerance, of, wrt)
+
+    def _uses_inputs(self, node):
+        stack = [node]
+        while stack:
+            i = stack.pop()
+            if self.tape.kinds[i] == INPUT or self.tape.names[i]:
+                return True
+            stack.extend(self.tape.args[i])
+        return False
+
+    def _claim(self, subject, answer, tolerance, of, wrt):
+        roots = [subject, answer] + ([tolerance] if tolerance is not None else [])
+        graph = self.tape.graph(roots, [self._statement] * len(roots), self.scope, lines=[self._line_number] * len(roots))
+        position = self.scope[wrt] if wrt is not None else subject
+        return Claim(graph, self._statement, self._line_number, of, wrt, position)
 
     # -- errors ----------------------------------------------------------------------------
 

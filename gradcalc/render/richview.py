@@ -66,3 +66,19 @@ def _guide(row):
     *above, last = row.lasts
     deeper = "⋯ " if row.depth > len(row.lasts) else ""
     return deeper + "".join("    " if done else "│   " for done in above) + ("└── " if last else "├── ")
+
+
+def render_check_text(text, console):
+    """Check results (the plain text) with ✓ in green, ✗ in red and the diagnoses set off."""
+    for line in text.splitlines():
+        styled = Text(line)
+        stripped = line.lstrip()
+        if stripped.startswith("✓"):
+            styled.stylize("green", len(line) - len(stripped), len(line) - len(stripped) + 1)
+        elif stripped.startswith("✗"):
+            styled.stylize("bold red", len(line) - len(stripped), len(line) - len(stripped) + 1)
+        elif line.startswith("    "):
+            styled.stylize("yellow")
+        elif line.startswith("first wrong"):
+            styled.stylize("bold")
+        console.print(styled)

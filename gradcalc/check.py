@@ -1,0 +1,159 @@
+"""Homework checking: judge each `check` claim, diagnose the likely mistake behind a wrong
+gradient, and find the first wrong node along the backward sweep."""
+
+import math
+from dataclasses import dataclass, field
+
+from .evaluate import evaluate, local_partials
+from .graph import LITERAL
+from .numbers import format_number, is_exact
+
+RELATIVE = 1e-9  # how close an answer must be to a float value, without a tolerance
+
+
+@dataclass
+class Verdict:
+    claim: object  # the Claim judged
+    answer: object
+    correct: object
+    passed: bool
+    diagnosis: str | None = None
+    # For a gradient claim about ∂f/∂u: (consumer's name or None, local partial ∂c/∂u) per use of u.
+    uses: list = field(default_factory=list)
+
+
+def judge(claim, at=None, exact=True, tolerance=None):
+    """The Verdict on one claim at the point `at`. `tolerance`, when given, is the absolute
+    tolerance of claims written without ±."""
+    evaluation = evaluate(claim.graph, at, exact)
+    graph, values = claim.graph, evaluation.values
+    subject, answer_node, *tolerance_node = graph.outputs
+    answer = values[answer_node]
+    limit = values[tolerance_node[0]] if tolerance_node else tolerance
+    if claim.is_gradient:
+        correct, uses, diagnosis_of = _gradient(evaluation, claim)
+    else:
+        correct, uses, diagnosis_of = values[subject], [], None
+    passed = _agrees(answer, correct, limit)
+    verdict = Verdict(claim, answer, correct, passed, None, uses)
+    if not passed:
+        verdict.diagnosis = (diagnosis_of and diagnosis_of(answer)) or _rounding(
+            graph, answer_node, answer, correct, limit
+        )
+    return verdict
+
+
+def _agrees(answer, correct, limit):
+    if limit is not None:
+        return abs(answer - correct) <= limit
+    if is_exact(answer) and is_exact(correct):
+        return answer == correct
+    return _same(answer, correct)
+
+
+def _same(a, b):
+    a, b = float(a), float(b)
+    return math.isclose(a, b, rel_tol=RELATIVE, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
+
+
+def _rounding(graph, answer_node, answer, correct, limit):
+    """An answer written with fewer decimals than the true value: 3.14 for pi."""
+    text = graph.labels[answer_node]
+    if graph.kinds[answer_node] != LITERAL or "e" in text.lower() or not math.isfinite(float(correct)):
+        return None
+    decimals = len(text.split(".", 1)[1]) if "." in text else 0
+    if limit is None and _same(round(float(correct), decimals), answer):
+        half = format_number(5 * 10 ** -(decimals + 1)) if decimals else "0.5"
+        return (
+            f"a rounding difference: {text} is the true value rounded to {decimals} decimals; "
+            f"write ± {half} to accept rounded answers"
+        )
+    return None
+
+
+def _gradient(evaluation, claim):
+    """∂f/∂u, each use of u (consumer, local partial), and the diagnoser for a wrong answer."""
+    graph, values = evaluation.graph, evaluation.values
+    grads = evaluation.gradients[0]
+    u = graph.named.get(claim.wrt)
+    if u is None:  # only what f depends on is in its graph: f does not depend on u
+        return 0, [], None
+    edges = [(c, k) for c in range(u + 1, len(graph)) for k, j in enumerate(graph.args[c]) if j == u]
+    local = {(c, k): local_partials(graph, values, c)[k] for c, k in edges}
+    uses = [(graph.names[c], local[c, k]) for c, k in edges]
+    f, u_name = claim.of, claim.wrt
+    correct = grads[u]
+
+    def name(c):
+        return graph.names[c] or graph.expression(c, limit=24)
+
+    def diagnose(answer):
+        if correct != 0 and _same(answer, -correct):
+            return "the sign is wrong"
+        for c, k in edges:
+            inputs = graph.args[c]
+            if len(inputs) == 2 and inputs[0] != inputs[1]:
+                other = inputs[1 - k]
+                if _same(local[c, k], values[other]) and not _same(values[u], values[other]):
+                    if _same(answer, grads[c] * values[u]):
+                        return (
+                            f"at {name(c)}, a multiply node sends back the other input: "
+                            f"∂{name(c)}/∂{u_name} is {name(other)}, not {u_name} itself"
+                        )
+        for c, k in edges:
+            if not _same(grads[c], 1) and _same(answer, local[c, k]):
+                return (
+                    f"that is the local partial ∂{name(c)}/∂{u_name} alone: the chain rule multiplies it "
+                    f"by the upstream gradient ∂{f}/∂{name(c)}"
+                )
+        through = {}  # consumer -> the gradient reaching u through it (x*x counts both uses)
+        for c, k in edges:
+            through[c] = through.get(c, 0) + grads[c] * local[c, k]
+        if len(through) > 1:
+            for c, part in through.items():
+                if _same(answer, part):
+                    others = [name(d) for d in through if d != c]
+                    reach = "directly" if others == [f] else "through " + ", ".join(others)
+                    return (
+                        f"your ∂{f}/∂{u_name} equals the path through {name(c)} only; "
+                        f"{u_name} also reaches {f} {reach}, and the paths add up"
+                    )
+        if _same(answer, values[u]) and not _same(values[u], correct):
+            return f"that is {u_name}'s forward value; its gradient is what flows back to it from {f}"
+        return None
+
+    return correct, uses, diagnose
+
+
+def first_wrong(verdicts):
+    """The wrong claims where the reasoning first broke: for each f, the wrong ∂f/∂u closest
+    to f (the first the backward sweep reaches); and the wrong value earliest in the forward
+    sweep. Later wrong answers usually follow from these."""
+    first = {}
+    for v in verdicts:
+        if v.passed:
+            continue
+        key = v.claim.of  # None for value claims
+        best = first.get(key)
+        if best is None or (v.claim.position > best.claim.position if key else v.claim.position < best.claim.position):
+            first[key] = v
+    return sorted(first.values(), key=lambda v: v.claim.line)
+
+
+def trace_consequences(verdicts):
+    """A wrong ∂f/∂u that is exactly what the student's own (wrong) answers for u's consumers
+    give is a consequence, not a new mistake: say so."""
+    answers = {(v.claim.of, v.claim.wrt): v for v in verdicts if v.claim.is_gradient}
+    for v in verdicts:
+        if v.passed or not v.claim.is_gradient or not v.uses:
+            continue
+        upstream = [answers.get((v.claim.of, consumer)) for consumer, _ in v.uses]
+        if None in upstream or all(u.passed for u in upstream):
+            continue
+        implied = sum(u.answer * partial for u, (_, partial) in zip(upstream, v.uses))
+        if _same(implied, v.answer):
+            wrong = next(u for u in upstream if not u.passed)
+            v.diagnosis = (
+                f"this follows from your ∂{wrong.claim.of}/∂{wrong.claim.wrt} on line {wrong.claim.line}, "
+                f"which is wrong; given that answer, this step is right"
+            )

@@ -1,0 +1,263 @@
+"""Every op of the table against a central finite difference, plus exactness and kink conventions.
+
+Each op's reverse-mode partials (gradcalc/ops.py) are checked through the public API: the
+expression is built as text (``sin(x)``, ``x ^ y``, ``max(x, y)``), evaluated in float mode,
+and each input's gradient is compared with (f(x+h) - f(x-h)) / 2h, f being gradcalc's own
+forward value. The forward value itself is also checked against a reference from ``math``, so
+an op whose forward rule and partials were wrong in the same way could not pass.
+
+``CASES`` has one row per op; ``test_every_op_has_a_case`` fails as soon as an op is added to
+the table without a row here.
+"""
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gradcalc
+from gradcalc.ops import CALL, INFIX, OPS, PREFIX
+
+VARIABLES = ("x", "y")
+
+# How the language spells each infix op (the table's mul symbol is "×"; "*" is the usual spelling).
+INFIX_SPELLING = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^"}
+
+
+def spell(op):
+    """The expression text applying `op` to the inputs x (and y): `x + y`, `-x`, `max(x, y)`."""
+    names = VARIABLES[: op.arity]
+    if op.form == INFIX:
+        return f"x {INFIX_SPELLING.get(op.name, op.symbol)} y"
+    if op.form == PREFIX:
+        return f"{op.symbol}x"
+    assert op.form == CALL
+    return f"{op.name}({', '.join(names)})"
+
+
+def reals(low, high):
+    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
+
+
+def away_from(kink, margin, low=-10.0, high=10.0):
+    """A float in [low, high] at least `margin` from `kink` (so x ± h stays on one side)."""
+    return reals(low, high).filter(lambda v: abs(v - kink) >= margin)
+
+
+def apart(margin, low=-10.0, high=10.0):
+    """A pair (x, y) with |x - y| ≥ margin: away from the tie where max/min have a kink."""
+    return st.tuples(reals(low, high), reals(low, high)).filter(lambda p: abs(p[0] - p[1]) >= margin)
+
+
+@dataclass(frozen=True)
+class Case:
+    points: st.SearchStrategy  # a tuple of floats, one per input, inside the op's domain
+    reference: Callable  # the op's value from the math module, for the forward check
+
+
+def _unary(low, high, reference):
+    return Case(st.tuples(reals(low, high)), reference)
+
+
+CASES = {
+    "add": Case(st.tuples(reals(-100, 100), reals(-100, 100)), lambda x, y: x + y),
+    "sub": Case(st.tuples(reals(-100, 100), reals(-100, 100)), lambda x, y: x - y),
+    "mul": Case(st.tuples(reals(-100, 100), reals(-100, 100)), lambda x, y: x * y),
+    "div": Case(st.tuples(reals(-100, 100), away_from(0, 0.1)), lambda x, y: x / y),
+    "pow": Case(st.tuples(reals(0.1, 5), reals(-3, 3)), lambda x, y: x**y),  # positive base
+    "neg": _unary(-100, 100, lambda x: -x),
+    "sin": _unary(-10, 10, math.sin),
+    "cos": _unary(-10, 10, math.cos),
+    "tan": _unary(-1.4, 1.4, math.tan),  # away from the poles at ±pi/2
+    "asin": _unary(-0.95, 0.95, math.asin),  # |x| < 1 with a margin
+    "acos": _unary(-0.95, 0.95, math.acos),
+    "atan": _unary(-10, 10, math.atan),
+    "sinh": _unary(-5, 5, math.sinh),
+    "cosh": _unary(-5, 5, math.cosh),
+    "tanh": _unary(-5, 5, math.tanh),
+    "exp": _unary(-5, 5, math.exp),
+    "log": _unary(0.01, 100, math.log),  # x > 0
+    "log2": _unary(0.01, 100, math.log2),
+    "log10": _unary(0.01, 100, math.log10),
+    "sqrt": _unary(0.01, 100, math.sqrt),  # x > 0: the slope is infinite at 0
+    "abs": Case(st.tuples(away_from(0, 1e-3)), abs),
+    "sigmoid": _unary(-10, 10, lambda x: 1 / (1 + math.exp(-x))),
+    "relu": Case(st.tuples(away_from(0, 1e-3)), lambda x: max(x, 0.0)),
+    "softplus": _unary(-10, 10, lambda x: math.log1p(math.exp(x))),
+    "max": Case(apart(1e-3), max),
+    "min": Case(apart(1e-3), min),
+}
+
+H = 1e-6
+REL, ABS = 1e-5, 1e-6  # central differences with h = 1e-6: ~h² truncation, ~eps·|f|/h rounding
+
+
+def value_at(text, point):
+    return gradcalc.evaluate(text, at=point, exact=False).value
+
+
+def central_difference(text, point, name):
+    """(f(v+h) - f(v-h)) / 2h for the input `name`, all other inputs held at `point`."""
+    h = H * max(1.0, abs(point[name]))
+    above = dict(point, **{name: point[name] + h})
+    below = dict(point, **{name: point[name] - h})
+    return (value_at(text, above) - value_at(text, below)) / ((point[name] + h) - (point[name] - h))
+
+
+def assert_gradient_matches_finite_difference(text, point):
+    """gradcalc's float-mode reverse-mode gradient of `text` at `point` equals the central
+    finite difference for every input, within REL/ABS."""
+    result = gradcalc.evaluate(text, at=point, exact=False)
+    assert set(result.gradient) == set(point), f"{text}: gradient is over {set(result.gradient)}"
+    for name in point:
+        analytic = result.gradient[name]
+        numeric = central_difference(text, point, name)
+        assert isinstance(analytic, float), f"{text}: float mode gave {type(analytic).__name__}"
+        assert math.isclose(analytic, numeric, rel_tol=REL, abs_tol=ABS), (
+            f"d({text})/d{name} at {point}: reverse mode {analytic!r}, finite difference {numeric!r}"
+        )
+
+
+def test_every_op_has_a_case():
+    """Adding an op to the table without a test case here fails this test (and vice versa)."""
+    assert set(CASES) == set(OPS)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_op_gradient_matches_central_difference(name, data):
+    """Each op's local partials, reached through parse/evaluate, agree with a central finite
+    difference of its forward value at random points inside its domain, and its forward value
+    agrees with the math module."""
+    op = OPS[name]
+    text = spell(op)
+    args = data.draw(CASES[name].points, label="point")
+    assert len(args) == op.arity
+    point = dict(zip(VARIABLES, args))
+    value = value_at(text, point)
+    assert math.isclose(value, CASES[name].reference(*args), rel_tol=1e-12, abs_tol=1e-12), (
+        f"{text} at {point} is {value!r}"
+    )
+    assert_gradient_matches_finite_difference(text, point)
+
+
+def test_spelling_reaches_the_intended_op():
+    """The text each case builds parses to a graph whose single operation is that very op,
+    so the finite-difference test above really tests the op named in its id."""
+    for name, op in OPS.items():
+        graph = gradcalc.parse(spell(op))
+        operations = [o for o in graph.ops if o is not None]
+        assert operations == [op], f"{spell(op)!r} parsed to {[o.name for o in operations]}"
+
+
+# -- exact mode -----------------------------------------------------------------------------------
+
+rationals = st.fractions(min_value=-10, max_value=10, max_denominator=50)
+nonzero_rationals = rationals.filter(lambda q: q != 0)
+
+
+def assert_exact(value):
+    assert type(value) in (int, Fraction), f"{value!r} is a {type(value).__name__}, not exact"
+
+
+def test_gradient_of_product_at_a_third_is_an_exact_fraction():
+    """d(x*y)/dy at x = 1/3 is the Fraction 1/3, not the float 0.333…"""
+    result = gradcalc.evaluate("x*y", at={"x": Fraction(1, 3), "y": Fraction(2, 7)})
+    assert result.value == Fraction(2, 21) and type(result.value) is Fraction
+    assert result.gradient == {"x": Fraction(2, 7), "y": Fraction(1, 3)}
+    assert all(type(g) is Fraction for g in result.gradient.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=rationals, y=nonzero_rationals)
+def test_rational_ops_give_exact_gradients(x, y):
+    """In exact mode (the default) + - * / and unary minus give exactly the textbook partials,
+    as ints or Fractions, at rational points."""
+    expected = {
+        "x + y": (x + y, 1, 1),
+        "x - y": (x - y, 1, -1),
+        "x * y": (x * y, y, x),
+        "x / y": (x / y, 1 / y, -x / y**2),
+    }
+    for text, (value, dx, dy) in expected.items():
+        result = gradcalc.evaluate(text, at={"x": x, "y": y})
+        assert result.value == value, text
+        assert result.gradient == {"x": dx, "y": dy}, text
+        for number in (result.value, *result.gradient.values()):
+            assert_exact(number)
+    result = gradcalc.evaluate("-x", at={"x": x})
+    assert result.value == -x and result.gradient == {"x": -1}
+    assert_exact(result.value)
+    assert_exact(result.gradient["x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=nonzero_rationals, n=st.integers(min_value=-4, max_value=5))
+def test_integer_powers_give_exact_gradients(x, n):
+    """x ^ n and pow(x, n) with an integer literal n are exact: value x^n, slope n·x^(n-1)."""
+    for text in (f"x ^ {n}", f"x ** {n}", f"pow(x, {n})"):
+        result = gradcalc.evaluate(text, at={"x": x})
+        assert result.value == x**n, text
+        assert result.gradient == {"x": n * x ** (n - 1) if n else 0}, text
+        assert_exact(result.value)
+        assert_exact(result.gradient["x"])
+
+
+def test_exact_results_of_integers_are_ints():
+    """An integral exact result is an int, not Fraction(n, 1): x*x + x at 3 has slope 7."""
+    result = gradcalc.evaluate("x*x + x", at={"x": 3})
+    assert result.value == 12 and type(result.value) is int
+    assert result.gradient == {"x": 7} and type(result.gradient["x"]) is int
+
+
+# -- kinks and edges: PyTorch's conventions -------------------------------------------------------
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("text", ["relu(x)", "abs(x)"])
+def test_relu_and_abs_have_slope_zero_at_zero(text, exact):
+    """relu'(0) = 0 and abs'(0) = 0, as in PyTorch."""
+    result = gradcalc.evaluate(text, at={"x": 0}, exact=exact)
+    assert result.value == 0
+    assert result.gradient == {"x": 0}
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("fn", ["max", "min"])
+def test_max_and_min_split_the_gradient_at_a_tie(fn, exact):
+    """max/min at a tie give 1/2 to each input (exactly 1/2 in exact mode)."""
+    result = gradcalc.evaluate(f"{fn}(x, y)", at={"x": Fraction(5, 3), "y": Fraction(5, 3)}, exact=exact)
+    assert result.value == (Fraction(5, 3) if exact else 5 / 3)
+    assert result.gradient == {"x": Fraction(1, 2), "y": Fraction(1, 2)}
+    if exact:
+        assert all(type(g) is Fraction for g in result.gradient.values())
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("fn", ["max", "min"])
+def test_max_and_min_of_a_value_with_itself_have_slope_one(fn, exact):
+    """max(x, x) = x: the two halves of the tie add back up to slope 1."""
+    result = gradcalc.evaluate(f"{fn}(x, x)", at={"x": 2}, exact=exact)
+    assert result.gradient == {"x": 1}
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("x", [0, Fraction(1, 3), -2, 5])
+def test_slope_of_x_to_the_zero_is_zero(x, exact):
+    """d/dx x^0 = 0 everywhere, at x = 0 too (PyTorch's convention), and x^0 = 1."""
+    for text, at in (("x ^ 0", {"x": x}), ("x ^ y", {"x": x, "y": 0})):
+        result = gradcalc.evaluate(text, at=at, exact=exact)
+        assert result.value == 1, text
+        assert result.gradient["x"] == 0, text
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_sqrt_at_zero_has_an_infinite_gradient(exact):
+    """sqrt(x) at x = 0 is 0 with gradient +inf: an answer, not a MathError."""
+    result = gradcalc.evaluate("sqrt(x)", at={"x": 0}, exact=exact)
+    assert result.value == 0
+    assert result.gradient["x"] == math.inf
