@@ -37,16 +37,22 @@ def run(lines, at=None, exact=True, tolerance=None):
     reading goes on after an error, so one bad problem in a file does not hide the rest."""
     program = Program()
     for number, line in enumerate(lines, 1):
-        try:
-            for item in program.read_line(line, number):
-                yield _answered(item, at, exact, tolerance)
-        except GradcalcError as error:
-            yield error
+        yield from read_and_answer(program, line, number, at, exact, tolerance)
     for graph in program.read_end():
-        yield _answered(graph, at, exact, tolerance)
+        yield answer(graph, at, exact, tolerance)
 
 
-def _answered(item, at, exact, tolerance):
+def read_and_answer(program, line, number, at=None, exact=True, tolerance=None):
+    """One line of a program: an Evaluation or Verdict per statement that has one, or the error."""
+    try:
+        for item in program.read_line(line, number):
+            yield answer(item, at, exact, tolerance)
+    except GradcalcError as error:
+        yield error
+
+
+def answer(item, at=None, exact=True, tolerance=None):
+    """Evaluate an output's Graph or judge a Claim; a GradcalcError is returned, not raised."""
     try:
         if isinstance(item, Claim):
             return judge(item, at, exact, tolerance)

@@ -6,9 +6,12 @@ malformed --at).
 """
 
 import math
+import shutil
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import click
 
@@ -23,7 +26,7 @@ Example, the textbook's shopping bill (apples 100 yen × 5, oranges 80 × 3, tax
   gradcalc eval "(apple*5 + orange*3) * 1.08" --at apple=100,orange=80
 """
 
-FORMATS = ("rich", "plain", "json", "dot")
+FORMATS = ("rich", "plain", "json", "dot", "mermaid")
 
 
 class Bindings(click.ParamType):
@@ -64,9 +67,14 @@ def _split_top_level(text):
 @click.version_option(__version__, prog_name="gradcalc")
 @click.pass_context
 def main(ctx):
-    """gradcalc: the value and the gradient of every node of an expression graph."""
+    """gradcalc: the value and the gradient of every node of an expression graph.
+
+    With no command on a terminal, gradcalc starts an interactive session (gradcalc repl)."""
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            ctx.invoke(repl_command)
+        else:
+            click.echo(ctx.get_help())
 
 
 def _point_options(command):
@@ -96,7 +104,11 @@ def _merged(bindings):
 @click.option("--format", "output_format", type=click.Choice(FORMATS),
               help="Output format [default: rich on a terminal, plain otherwise].")
 @click.option("--all", "show_all", is_flag=True, help="Show every node of big graphs instead of a summary.")
-def eval_command(expr, path, bindings, use_float, precision, output_format, show_all):
+@click.option("--gradcheck", is_flag=True,
+              help="Compare each gradient with a central finite difference; exit 1 if one disagrees.")
+@click.option("-o", "--output", "picture", type=click.Path(dir_okay=False),
+              help="Draw the graph into FILE: .svg, .png or .pdf (needs Graphviz), .dot or .mmd (text).")
+def eval_command(expr, path, bindings, use_float, precision, output_format, show_all, gradcheck, picture):
     """Evaluate EXPR (or a program from -f FILE or standard input): every node's value and
     its gradient, backpropagated from each output.
 
@@ -105,7 +117,8 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     at = _merged(bindings)
     lines = _program_lines(expr, path)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    write = _writer(output_format, precision, None if show_all else 40)
+    pictures = _Pictures(picture) if picture else None
+    show = _Display(output_format, precision, None if show_all else 40)
     seen_inputs = set()
     exit_code, evaluated = 0, 0
     with _Progress(enabled=output_format != "json" and sys.stderr.isatty()) as progress:
@@ -116,12 +129,19 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
                 exit_code = max(exit_code, item.exit_code)
                 continue
             evaluated += 1
-            write(item)
             if isinstance(item, Verdict):
+                show.verdict(item)
                 exit_code = max(exit_code, 0 if item.passed else 1)
                 continue
             seen_inputs.update(item.graph.inputs)
+            comparisons = _gradchecks(item) if gradcheck else None
+            if pictures:
+                pictures.draw(item)
+            else:
+                show.evaluation(item, comparisons)
             _warn_non_finite(item)
+            if comparisons and not all(c.passed for per_output in comparisons for c in per_output):
+                exit_code = max(exit_code, 1)
     unused = [name for name in at if name not in seen_inputs]
     if unused and evaluated:
         click.echo(f"warning: --at {', '.join(unused)}: no input of that name was used", err=True)
@@ -129,6 +149,12 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
         click.echo("error: nothing to evaluate: the program has no statements", err=True)
         exit_code = 2
     sys.exit(exit_code)
+
+
+def _gradchecks(evaluation):
+    from .gradcheck import gradcheck
+
+    return [gradcheck(evaluation, k) for k in range(len(evaluation.graph.outputs))]
 
 
 def _program_lines(expr, path):
@@ -156,47 +182,164 @@ def _lines_of(stream):
         raise click.ClickException(f"the input is not UTF-8 text ({error.reason} at byte {error.start})") from None
 
 
-def _writer(output_format, precision, max_nodes):
-    """A function that shows one Evaluation or Verdict in the chosen format and flushes it."""
-    from .render import checks
+class _Display:
+    """Shows each Evaluation and Verdict in the chosen format as soon as it comes, flushed."""
 
-    if output_format == "rich":
-        from .render import richview
+    COMMENT = {"dot": "// ", "mermaid": "%% "}  # check lines and gradchecks inside a picture's text
 
-        console = richview.console()
+    def __init__(self, output_format, precision, max_nodes):
+        from .render import checks
 
-        def show(item):
-            if isinstance(item, Verdict):
-                richview.render_check_text("\n".join(checks.verdict_lines(item, precision=precision)), console)
-            else:
-                richview.render(item, console, precision, max_nodes)
+        self.format, self.precision, self.max_nodes = output_format, precision, max_nodes
+        self.checks = checks
+        self.blocks = 0
+        if output_format == "rich":
+            from .render import richview
 
-        return show
-    if output_format == "plain":
-        from .render.plain import render
-    elif output_format == "json":
-        from .render.jsonl import render
-    else:
-        from .render.dot import render
-    blocks = 0
-
-    def write(item):
-        nonlocal blocks
-        if isinstance(item, Verdict):
-            if output_format == "json":
-                text = checks.json_lines([(None, [item])])
-            else:
-                prefix = "// " if output_format == "dot" else ""
-                text = "".join(f"{prefix}{line}\n" for line in checks.verdict_lines(item, precision=precision))
+            self.richview = richview
+            self.console = richview.console()
         else:
-            text = render(item, precision, max_nodes)
-            if blocks and output_format == "plain":
-                text = "\n" + text
-            blocks += 1
+            from .render import dot, jsonl, mermaid, plain
+
+            self.render = {"plain": plain, "json": jsonl, "dot": dot, "mermaid": mermaid}[output_format].render
+
+    def evaluation(self, evaluation, comparisons=None):
+        if self.format == "rich":
+            self.richview.render(evaluation, self.console, self.precision, self.max_nodes)
+            if comparisons:
+                self.richview.render_gradcheck(evaluation, comparisons, self.console, self.precision)
+            return
+        text = self.render(evaluation, self.precision, self.max_nodes)
+        if comparisons:
+            text = self._with_gradcheck(text, evaluation, comparisons)
+        if self.blocks and self.format == "plain":
+            text = "\n" + text
+        self.blocks += 1
+        self._write(text)
+
+    def _with_gradcheck(self, text, evaluation, comparisons):
+        from .render import gradcheck
+
+        if self.format == "json":
+            return gradcheck.json_merged(text, comparisons)
+        table = gradcheck.plain(evaluation, comparisons, self.precision)
+        return text + self._commented([""] + table.splitlines())
+
+    def verdict(self, verdict):
+        lines = self.checks.verdict_lines(verdict, precision=self.precision)
+        if self.format == "rich":
+            self.richview.render_check_text("\n".join(lines), self.console)
+        elif self.format == "json":
+            self._write(self.checks.json_lines([(None, [verdict])]))
+        else:
+            self._write(self._commented(lines))
+
+    def _commented(self, lines):
+        prefix = self.COMMENT.get(self.format, "")
+        return "".join(f"{prefix}{line}\n" if line else "\n" for line in lines)
+
+    @staticmethod
+    def _write(text):
         sys.stdout.write(text)
         sys.stdout.flush()
 
-    return write
+
+class _Pictures:
+    """-o FILE: the graph as .dot or .mmd text, or drawn by Graphviz's dot as .svg, .png, .pdf.
+    A program with several outputs gets FILE, FILE-2, FILE-3, …"""
+
+    DRAWN = (".svg", ".png", ".pdf")
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.count = 0
+        suffix = self.path.suffix.lower()
+        if suffix not in self.DRAWN + (".dot", ".gv", ".mmd"):
+            raise click.UsageError(f"-o {path}: the file must end in .svg, .png, .pdf, .dot, .gv or .mmd")
+        if suffix in self.DRAWN and shutil.which("dot") is None:
+            raise click.ClickException(
+                f"-o {path} needs Graphviz's dot program, which is not installed. Install Graphviz "
+                "(apt install graphviz, brew install graphviz, or see graphviz.org), or write the graph "
+                "as text with --format dot (or -o FILE.dot) and draw it elsewhere."
+            )
+
+    def draw(self, evaluation):
+        from .render import dot, mermaid
+
+        self.count += 1
+        target = self.path
+        if self.count > 1:
+            target = self.path.with_name(f"{self.path.stem}-{self.count}{self.path.suffix}")
+        suffix = target.suffix.lower()
+        text = (mermaid if suffix == ".mmd" else dot).render(evaluation)
+        if suffix in self.DRAWN:
+            done = subprocess.run(["dot", f"-T{suffix[1:]}", "-o", str(target)], input=text, text=True,
+                                  capture_output=True)
+            if done.returncode != 0:
+                raise click.ClickException(f"Graphviz could not draw {target}: {done.stderr.strip()}")
+        else:
+            target.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
+
+
+@main.command("explain", epilog=EXAMPLE)
+@click.argument("expr", required=False)
+@click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+              help="Read the program from FILE ('-' for standard input).")
+@_point_options
+@click.option("--wrt", multiple=True, metavar="NAME", help="Explain ∂output/∂NAME only (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(("rich", "plain", "json", "md")),
+              help="Output format [default: rich on a terminal, plain otherwise]; md is Markdown with LaTeX.")
+@click.option("--all", "show_all", is_flag=True, help="Show every step of a big graph's backward sweep.")
+def explain_command(expr, path, bindings, use_float, precision, wrt, output_format, show_all):
+    """Show how each gradient is built: every path from an input to the output as a product
+    of local partials (the chain rule), then the backward sweep node by node, each gradient
+    the sum over the node's consumers of their gradient times the local partial."""
+    from .explain import explain
+    from .render import explain as shown
+
+    at = _merged(bindings)
+    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
+    max_steps = None if show_all else shown.SWEEP_LIMIT
+    console = None
+    exit_code = 0
+    for item in run(_program_lines(expr, path), at, exact=not use_float):
+        if isinstance(item, GradcalcError):
+            click.echo(f"error: {item}", err=True)
+            exit_code = max(exit_code, item.exit_code)
+            continue
+        if isinstance(item, Verdict):
+            continue
+        missing = [name for name in wrt if name not in item.graph.named]
+        if missing:
+            click.echo(f"error: --wrt {', '.join(missing)}: no node of that name in {item.graph.sources[0]}", err=True)
+            exit_code = 2
+            continue
+        explanations = [explain(item, k, wrt or None) for k in range(len(item.graph.outputs))]
+        if output_format == "rich":
+            from .render import richview
+
+            console = console or richview.console()
+            shown.rich(explanations, console, precision, max_steps)
+        elif output_format == "json":
+            click.echo(shown.json_lines(explanations), nl=False)
+        elif output_format == "md":
+            click.echo(shown.markdown(explanations, precision, max_steps))
+        else:
+            click.echo(shown.plain(explanations, precision, max_steps))
+    sys.exit(exit_code)
+
+
+@main.command("repl")
+@click.option("--format", "output_format", type=click.Choice(FORMATS),
+              help="Output format [default: rich on a terminal, plain otherwise].")
+def repl_command(output_format=None):
+    """An interactive session: one statement per line, bindings kept between lines;
+    :at, :format, :explain, :help, :quit."""
+    from .repl import session
+
+    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
+    session(lambda chosen: _Display(chosen, None, 40), Bindings(), output_format)
 
 
 @main.command("check")

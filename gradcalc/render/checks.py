@@ -68,7 +68,8 @@ def json_lines(results, reveal=True):
     out = []
     for name, verdicts in results:
         for v in verdicts:
-            record = {"file": name, "line": v.claim.line, "check": v.claim.text, "answer": json_number(v.answer)}
+            record = {"file": name} if name is not None else {}
+            record.update(line=v.claim.line, check=v.claim.text, answer=json_number(v.answer))
             if reveal:
                 record["correct"] = json_number(v.correct)
             record["passed"] = v.passed

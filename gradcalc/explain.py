@@ -1,0 +1,116 @@
+"""How each gradient is built, in the textbook's two forms.
+
+Path form: for an input, every path from it to the output, each a product of local partials,
+summed (∂E/∂apple = ∂s/∂apple × ∂u/∂s × ∂E/∂u). Sweep form: the backward pass node by node in
+the order it runs, each node's gradient the sum over its consumers of the consumer's gradient
+times the local partial.
+"""
+
+from dataclasses import dataclass
+
+from .evaluate import local_partials
+from .graph import CONSTANT, LITERAL
+
+PATH_LIMIT = 16  # paths per input: their number can grow exponentially with the graph
+PATH_LENGTH_LIMIT = 40  # nodes on a path: a 100,000-deep chain has one path, too long to read
+
+
+@dataclass(frozen=True)
+class Term:
+    """One arrow on the way back: `consumer` uses the node as its input number `k`."""
+
+    consumer: int
+    k: int
+    upstream: object  # the consumer's gradient
+    local: object  # ∂consumer/∂node
+    rule: str
+
+
+@dataclass(frozen=True)
+class Step:
+    node: int
+    grad: object
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Path:
+    nodes: tuple  # from the input to the output
+    partials: tuple  # ∂nodes[i+1]/∂nodes[i]
+    product: object
+
+
+@dataclass
+class Explanation:
+    evaluation: object
+    output: int  # index into graph.outputs
+    sweep: list  # Steps in the order the backward pass runs
+    paths: dict  # input name -> list of Paths, or None when there are more than the limit
+    path_counts: dict  # input name -> number of paths
+
+    @property
+    def graph(self):
+        return self.evaluation.graph
+
+
+def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
+    """Both forms for one output; `wrt` limits the path form to those input names."""
+    graph, values = evaluation.graph, evaluation.values
+    grads = evaluation.gradients[output]
+    root = graph.outputs[output]
+    nodes = graph.ancestors(root)
+    inside = set(nodes)
+    consumers = [[] for _ in range(len(graph))]
+    locals_ = {}
+    for c in nodes:
+        if graph.ops[c] is None:
+            continue
+        partials = local_partials(graph, values, c)
+        for k, j in enumerate(graph.args[c]):
+            consumers[j].append((c, k))
+            locals_[c, k] = partials[k]
+
+    sweep = []
+    for node in reversed(nodes):
+        if node == root or graph.kinds[node] in (LITERAL, CONSTANT):
+            continue
+        terms = tuple(Term(c, k, grads[c], locals_[c, k], graph.ops[c].rule) for c, k in consumers[node])
+        sweep.append(Step(node, grads[node], terms))
+
+    counts, lengths = _path_counts(nodes, consumers, root)
+    names = [name for name in (wrt or graph.inputs_of(output)) if name in graph.named]
+    paths, path_counts = {}, {}
+    for name in names:
+        start = graph.named[name]
+        path_counts[name] = counts.get(start, 0) if start in inside else 0
+        readable = path_counts[name] <= path_limit and lengths.get(start, 0) <= PATH_LENGTH_LIMIT
+        paths[name] = _paths(start, root, consumers, locals_) if readable else None
+    return Explanation(evaluation, output, sweep, paths, path_counts)
+
+
+def _path_counts(nodes, consumers, root):
+    """How many paths lead from each node to the root (a big number is cheap to count), and
+    the length of the longest."""
+    counts, lengths = {root: 1}, {root: 1}
+    for node in reversed(nodes):
+        if node != root:
+            counts[node] = sum(counts.get(c, 0) for c, _ in consumers[node])
+            lengths[node] = 1 + max((lengths.get(c, 0) for c, _ in consumers[node]), default=0)
+    return counts, lengths
+
+
+def _paths(start, root, consumers, locals_):
+    found = []
+    stack = [((start,), ())]
+    while stack:
+        nodes, partials = stack.pop()
+        node = nodes[-1]
+        if node == root:
+            product = 1
+            for partial in partials:
+                product *= partial
+            found.append(Path(nodes, partials, product))
+            continue
+        for c, k in reversed(consumers[node]):
+            stack.append((nodes + (c,), partials + (locals_[c, k],)))
+    return found
