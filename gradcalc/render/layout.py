@@ -53,3 +53,11 @@ def tree(graph, root, limit=None):
                 stack.append((inputs[k], depth + 1, (lasts + (k == len(inputs) - 1,))[-MAX_INDENT:]))
     return rows, True
 
+
+
+def shown_inputs(evaluation, output, limit=None):
+    """The inputs to list for an output, at most `limit` of them, and how many are left out."""
+    inputs = list(evaluation.inputs_of(output).items())
+    if limit is None or len(inputs) <= limit:
+        return inputs, 0
+    return inputs[:limit], len(inputs) - limit

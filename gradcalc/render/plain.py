@@ -2,7 +2,7 @@
 
 from ..numbers import format_number
 from ..textwidth import display_width, pad
-from .layout import describe, output_name, tree
+from .layout import describe, output_name, shown_inputs, tree
 
 
 def render(evaluation, precision=None, max_nodes=None):
@@ -30,12 +30,14 @@ def _output_block(evaluation, output, precision, max_nodes):
     lines = [graph.sources[output], *_columns(table)]
     if not complete:
         lines.append(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)")
-    inputs = evaluation.inputs_of(output)
+    inputs, hidden = shown_inputs(evaluation, output, max_nodes)
     if inputs:
         table = [("input", "value", f"∂{name}/∂input")]
-        for input_name, node in inputs.items():
+        for input_name, node in inputs:
             table.append((input_name, format_number(values[node], precision), format_number(grads[node], precision)))
         lines += ["", *_columns(table)]
+    if hidden:
+        lines.append(f"… {hidden} more inputs not shown (--all shows every input)")
     return "\n".join(lines)
 
 

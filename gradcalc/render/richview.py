@@ -9,7 +9,7 @@ from rich.text import Text
 from rich.theme import Theme
 
 from ..numbers import format_number
-from .layout import describe, output_name, tree
+from .layout import describe, output_name, shown_inputs, tree
 
 THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
 
@@ -48,15 +48,17 @@ def _output(evaluation, output, console, precision, max_nodes):
     console.print(nodes)
     if not complete:
         console.print(Text(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)", style="detail"))
-    inputs = evaluation.inputs_of(output)
+    inputs, hidden = shown_inputs(evaluation, output, max_nodes)
     if inputs:
         table = Table(box=box.SIMPLE_HEAD)
         table.add_column("input", style="name")
         table.add_column("value", justify="right", style="value")
         table.add_column(f"∂{name}/∂input", justify="right", style="grad")
-        for input_name, node in inputs.items():
+        for input_name, node in inputs:
             table.add_row(input_name, format_number(values[node], precision), format_number(grads[node], precision))
         console.print(table)
+    if hidden:
+        console.print(Text(f"… {hidden} more inputs not shown (--all shows every input)", style="detail"))
 
 
 def _guide(row):
