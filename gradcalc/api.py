@@ -22,10 +22,10 @@ def evaluate(program, at=None, exact=True):
 def constant(text):
     """The value of a constant expression such as '1/3' or 'pi/4' (exact where it can be)."""
     graph = parse(text)
-    if len(graph.outputs) != 1 or graph.named:
-        raise InputError(f"{text!r} is not a single expression")
     if graph.inputs:
         raise InputError(f"{text!r} is not a constant: it uses {', '.join(graph.inputs)}")
+    if len(graph.outputs) != 1 or graph.named:
+        raise InputError(f"{text!r} is not a single expression")
     return _evaluate(graph).value
 
 

@@ -5,6 +5,7 @@ overflow); 2 bad input (syntax, unknown name or function, wrong arguments, missi
 malformed --at).
 """
 
+import io
 import math
 import shutil
 import subprocess
@@ -162,10 +163,10 @@ def _program_lines(expr, path):
     if expr is not None and path is not None:
         raise click.UsageError("give either EXPR or -f FILE, not both")
     if path is not None and path != "-":
-        return _lines_of(open(path, encoding="utf-8", newline=None))
+        return _lines_of(_text_file(path))
     if expr is not None and expr != "-":
         return expr.splitlines() or [""]
-    stdin = click.get_text_stream("stdin", encoding="utf-8")
+    stdin = _stdin()
     if stdin.isatty():
         raise click.UsageError(
             'no expression given. Try: gradcalc eval "x*y + x" --at x=3,y=2\n'
@@ -175,11 +176,18 @@ def _program_lines(expr, path):
 
 
 def _lines_of(stream):
-    try:
-        for line in stream:
-            yield line.rstrip("\n")
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"the input is not UTF-8 text ({error.reason} at byte {error.start})") from None
+    for line in stream:
+        yield line.rstrip("\n")
+
+
+def _text_file(path):
+    """UTF-8 text; bytes that are not UTF-8 become U+FFFD, which the parser reports at their
+    line and column, so one bad line does not stop the rest."""
+    return open(path, encoding="utf-8", errors="replace")
+
+
+def _stdin():
+    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
 
 
 class _Display:
@@ -367,8 +375,7 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
     results, exit_code = [], 0
     for path in files:
         verdicts = []
-        lines = _lines_of(click.get_text_stream("stdin", encoding="utf-8") if path == "-"
-                          else open(path, encoding="utf-8"))
+        lines = _lines_of(_stdin() if path == "-" else _text_file(path))
         for item in run(lines, at, exact=not use_float, tolerance=tolerance):
             if isinstance(item, GradcalcError):
                 click.echo(f"error: {path}: {item}", err=True)

@@ -6,7 +6,6 @@ so evaluating twice, or at another point, gives independent answers.
 """
 
 import math
-from fractions import Fraction
 
 from . import numbers
 from .errors import InputError, MathError
@@ -71,15 +70,15 @@ def evaluate(graph, at=None, exact=True):
 
 def forward(graph, at, exact):
     values = list(graph.leaf_values)
+    for name in at:
+        node = graph.named.get(name)
+        if node is not None and graph.kinds[node] != INPUT:
+            raise InputError(f"{name} is computed by the program ({graph.expression(node)}), so --at cannot set it")
     for name, node in graph.inputs.items():
         if name in at:
             values[node] = at[name]
         elif values[node] is None:
             raise InputError(f"no value for {name}: give it with --at {name}=VALUE")
-    for name in at:
-        node = graph.named.get(name)
-        if node is not None and graph.kinds[node] != INPUT:
-            raise InputError(f"{name} is computed by the program ({graph.expression(node)}), so --at cannot set it")
     if not exact:
         values = [v if v is None else float(v) for v in values]
     ops, args = graph.ops, graph.args
@@ -117,12 +116,13 @@ def backward(graph, values, output, exact):
         if op is None:
             continue
         g = grads[i]
-        if exact and numbers.is_exact(g):
-            g = numbers.fit_exact(g)
+        if exact:
+            g = numbers.fit_gradient(g)
         for j, partial in zip(args[i], local_partials(graph, values, i)):
             grads[j] += g * partial
     if exact:
-        grads = [numbers.fit_exact(g) if type(g) is Fraction else g for g in grads]
+        grads = [g if type(g) is int and -numbers.EXACT_LIMIT < g < numbers.EXACT_LIMIT else numbers.fit_gradient(g)
+                 for g in grads]
     return grads
 
 

@@ -140,10 +140,12 @@ class Graph:
         """A node's short name: its name, a literal's text, or its op's symbol."""
         return self.names[node] or self.labels[node]
 
-    def expression(self, node, limit=60, expand_root=True):
-        """The node written back as an expression, named nodes by name, cut at about `limit` chars."""
+    def expression(self, node, limit=60, expand_root=True, depth=8):
+        """The node written back as an expression, named nodes by name, cut at about `limit`
+        chars; unnamed parts nested deeper than `depth` are written "…" (so the cost is bounded
+        however deep the graph)."""
         pieces, length = [], 0
-        stack = [(node, 0)]
+        stack = [(node, 0, 0)]
         while stack:
             item = stack.pop()
             if isinstance(item, str):
@@ -153,7 +155,7 @@ class Graph:
                     pieces.append("…")
                     break
                 continue
-            current, context = item
+            current, context, level = item
             op = self.ops[current]
             is_root = current == node and expand_root and len(pieces) == 0
             if op is None or (self.names[current] and not is_root):
@@ -162,22 +164,26 @@ class Graph:
                     text = f"({text})"
                 stack.append(text)
                 continue
+            if level >= depth:
+                stack.append("…")
+                continue
+            level += 1
             inputs = self.args[current]
             parens = op.precedence < context
             if parens:
                 stack.append(")")
             if op.form == INFIX:
                 left, right = inputs
-                stack.append((right, op.precedence + (0 if op.right_assoc else 1)))
+                stack.append((right, op.precedence + (0 if op.right_assoc else 1), level))
                 stack.append(f" {op.symbol} " if op.precedence <= PRODUCT else op.symbol)
-                stack.append((left, op.precedence + (1 if op.right_assoc else 0)))
+                stack.append((left, op.precedence + (1 if op.right_assoc else 0), level))
             elif op.form == PREFIX:
-                stack.append((inputs[0], UNARY))
+                stack.append((inputs[0], UNARY, level))
                 stack.append(op.symbol)
             else:  # a call
                 stack.append(")")
                 for k in range(len(inputs) - 1, -1, -1):
-                    stack.append((inputs[k], 0))
+                    stack.append((inputs[k], 0, level))
                     if k:
                         stack.append(", ")
                 stack.append(f"{op.symbol}(")

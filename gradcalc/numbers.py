@@ -30,6 +30,14 @@ def literal(text):
     return fit_exact(digits * 10**shift if shift >= 0 else Fraction(digits, 10**-shift))
 
 
+def fit_gradient(value):
+    """fit_exact for a gradient, where out of range means infinite, not an error."""
+    try:
+        return fit_exact(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def is_exact(value):
     return type(value) is not float
 
@@ -128,7 +136,9 @@ def format_number(value, precision=None, approximate=True):
         return _rounded(float(value), precision)
     if type(value) is int or value.denominator == 1:
         text = str(int(value))
-        return text if len(text) <= 30 else "≈ " + format_number(float(value))
+        if len(text) <= 30:
+            return text
+        return ("≈ " if approximate else "") + format_number(float(value))
     decimal = _terminating_decimal(value)
     if decimal is not None:
         return decimal

@@ -130,7 +130,7 @@ def _lark():
 
 def _normal_name(name):
     """Python's rule: identifiers are compared in NFKC form (ｘ is x)."""
-    return str(name) if name.isascii() else unicodedata.normalize("NFKC", name)
+    return str(name) if name.isascii() else str(unicodedata.normalize("NFKC", name))
 
 
 class Program:
@@ -204,6 +204,8 @@ class Program:
             target = _ASSIGNMENT_TARGET.match(text)
             if target and _normal_name(target.group(1)) not in self.scope:
                 self.failed[_normal_name(target.group(1))] = self._line_number
+            elif not target and not text.startswith("check"):
+                self.had_output = True  # a broken output still means the program has outputs
             if isinstance(error, UnexpectedInput):
                 raise self._syntax_error(error) from None
             raise
@@ -294,6 +296,12 @@ class Program:
 
     def assign(self, token, node):
         name = _normal_name(token)
+        if name in FUNCTIONS:
+            raise self._error(InputError, f"{name} is the name of a function; choose another name", token)
+        if name in self.constants:
+            raise self._error(
+                InputError, f"{name} is assigned after its use as the constant {name}; assign it before using it", token
+            )
         if name in self.assigned_on:
             raise self._error(
                 InputError, f"{name} is already assigned on line {self.assigned_on[name]}; each name is bound once", token
@@ -360,14 +368,15 @@ class Program:
         column = self._offset + error.column if error.column and error.column > 0 else None
         if isinstance(error, UnexpectedCharacters):
             message = f"unexpected character {self._line[column - 1]!r}" if column else "unexpected character"
+            if column and self._line[column - 1] == "\ufffd":
+                message += " (the input is not valid UTF-8 here)"
         elif isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
             column = len(self._line.split("#", 1)[0].rstrip()) + 1
             message = f"the statement ended early; expected {_expected(error.expected)}"
         else:
             token = error.token
-            shown = "a number" if token.type == "NUMBER" else "a name" if token.type == "NAME" else repr(str(token))
-            message = f"unexpected {shown}" + (f" {str(token)!r}" if token.type in ("NUMBER", "NAME") else "")
-            message += f"; expected {_expected(error.expected)}"
+            kind = {"NUMBER": "number ", "NAME": "name "}.get(token.type, "")
+            message = f"unexpected {kind}{str(token)!r}; expected {_expected(error.expected)}"
         return InputError(message, line=self._line_number, column=column, source=self._line)
 
 

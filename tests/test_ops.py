@@ -233,8 +233,7 @@ def test_max_and_min_split_the_gradient_at_a_tie(fn, exact):
     result = gradcalc.evaluate(f"{fn}(x, y)", at={"x": Fraction(5, 3), "y": Fraction(5, 3)}, exact=exact)
     assert result.value == (Fraction(5, 3) if exact else 5 / 3)
     assert result.gradient == {"x": Fraction(1, 2), "y": Fraction(1, 2)}
-    if exact:
-        assert all(type(g) is Fraction for g in result.gradient.values())
+    assert all(type(g) is (Fraction if exact else float) for g in result.gradient.values())
 
 
 @pytest.mark.parametrize("exact", [True, False])
@@ -261,3 +260,15 @@ def test_sqrt_at_zero_has_an_infinite_gradient(exact):
     result = gradcalc.evaluate("sqrt(x)", at={"x": 0}, exact=exact)
     assert result.value == 0
     assert result.gradient["x"] == math.inf
+
+
+@pytest.mark.parametrize("text", ["x ^ 1022", "(x + 0) ^ 1022", "u = x ^ 1022; u"])
+def test_exact_gradient_past_the_float_range_is_infinite_as_in_float_mode(text):
+    """x^1022 at x = 2 is 2^1022, still exact, but its slope 1022·2^1021 is past the float
+    range. The exact number policy (numbers.EXACT_LIMIT: past it a value becomes a float) and
+    pow's own partial (OverflowError → inf) say the gradient is then +inf, as float mode gives;
+    it must be neither an int too large to be a float nor a raw OverflowError."""
+    assert gradcalc.evaluate(text, at={"x": 2}, exact=False).gradient == {"x": math.inf}
+    result = gradcalc.evaluate(text, at={"x": 2})
+    assert result.value == 2**1022
+    assert result.gradient == {"x": math.inf}

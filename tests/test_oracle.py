@@ -23,7 +23,8 @@ import gradcalc  # noqa: E402
 X, Y, Z = SYMBOLS = sp.symbols("x y z")
 NAMES = ("x", "y", "z")
 
-SETTINGS = settings(max_examples=120, deadline=None)
+MAX_LEAVES = 20
+SETTINGS = settings(max_examples=200, deadline=None)
 
 
 # -- random trees: (gradcalc text, SymPy expression, whether only rational ops are used) ----------
@@ -36,24 +37,29 @@ def _integer(n):
     return (str(n), sp.Integer(n), True)
 
 
-LEAVES = st.one_of(
+RATIONAL_LEAVES = st.one_of(
     *[_variable(s) for s in SYMBOLS],
     st.integers(min_value=1, max_value=3).map(_integer),
     st.just(("0.5", sp.Rational(1, 2), True)),
 )
+LEAVES = st.one_of(RATIONAL_LEAVES, st.sampled_from([("pi", sp.pi, False), ("e", sp.E, False)]))
 
 
 def _binary(a, b, kind):
+    """A binary node; `kind` is how it is spelled, including the Unicode operators and
+    juxtaposition `(a)(b)` (implicit multiplication)."""
     (ta, ea, ra), (tb, eb, rb) = a, b
     rational = ra and rb
     if kind == "+":
         return f"({ta}) + ({tb})", ea + eb, rational
-    if kind == "-":
-        return f"({ta}) - ({tb})", ea - eb, rational
-    if kind == "*":
-        return f"({ta}) * ({tb})", ea * eb, rational
-    if kind == "/":  # by 1 + b², never near zero
-        return f"({ta}) / (1 + ({tb})^2)", ea / (1 + eb**2), rational
+    if kind in ("-", "−"):
+        return f"({ta}) {kind} ({tb})", ea - eb, rational
+    if kind in ("*", "×", "·"):
+        return f"({ta}) {kind} ({tb})", ea * eb, rational
+    if kind == "()()":
+        return f"({ta})({tb})", ea * eb, rational
+    if kind in ("/", "÷"):  # by 1 + b², never near zero
+        return f"({ta}) {kind} (1 + ({tb})^2)", ea / (1 + eb**2), rational
     if kind == "/sin":  # by 2 + sin b, in [1, 3]
         return f"({ta}) / (2 + sin({tb}))", ea / (2 + sp.sin(eb)), False
     raise AssertionError(kind)
@@ -100,7 +106,7 @@ def _scaled(a, k):
 
 
 UNARY_KINDS = ["neg", "sin", "cos", "exp", "log", "ln", "sqrt", "tanh", "sigmoid"]
-BINARY_KINDS = ["+", "-", "*", "/", "/sin"]
+BINARY_KINDS = ["+", "-", "−", "*", "×", "·", "()()", "/", "÷", "/sin"]
 
 
 def _extend(children):
@@ -114,17 +120,19 @@ def _extend(children):
 
 
 def trees(leaves=LEAVES, rational_only=False):
-    """Random expression trees; with rational_only, just + - * / ^ and unary minus."""
+    """Random expression trees; with rational_only, just + - * / ^ and unary minus over
+    variables and rational literals."""
     if rational_only:
+        leaves = RATIONAL_LEAVES
         def extend(children):
             return st.one_of(
-                st.builds(_binary, children, children, st.sampled_from(["+", "-", "*", "/"])),
+                st.builds(_binary, children, children, st.sampled_from(["+", "-", "*", "()()", "/"])),
                 st.builds(_unary, children, st.just("neg")),
                 st.builds(_power, children, st.integers(min_value=0, max_value=3), st.just("^")),
                 st.builds(_reciprocal_power, children, st.integers(min_value=1, max_value=2)),
             )
-        return st.recursive(leaves, extend, max_leaves=10)
-    return st.recursive(leaves, _extend, max_leaves=10)
+        return st.recursive(leaves, extend, max_leaves=MAX_LEAVES)
+    return st.recursive(leaves, _extend, max_leaves=MAX_LEAVES)
 
 
 coordinates = st.fractions(min_value=-2, max_value=2, max_denominator=12)
@@ -202,13 +210,14 @@ def assert_matches_sympy(text, expr, rational, point, mentioned=None):
 @SETTINGS
 @given(tree=trees(), point=points)
 def test_random_trees_match_sympy(tree, point):
-    """Gradients of random trees over x, y, z (+ - * / ^, sin, cos, exp, log, sqrt, tanh,
-    sigmoid, implicit multiplication) match SymPy's symbolic derivatives, in both modes."""
+    """Gradients of random trees over x, y, z, pi, e (+ - * / ^ ** and their Unicode spellings,
+    implicit multiplication, sin, cos, exp, log, ln, sqrt, tanh, sigmoid) match SymPy's
+    symbolic derivatives, in both modes."""
     text, expr, rational = tree
     assert_matches_sympy(text, expr, rational, point)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(tree=trees(rational_only=True), point=points)
 def test_rational_trees_give_exactly_sympys_gradient(tree, point):
     """Trees of + - * / ^ (integer exponents) at rational points: exact mode's gradient is

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from ..graph import CONSTANT, INPUT, LITERAL
 
 # Deeper than this, a tree stops indenting (a 100,000-deep chain would be all indentation).
-MAX_INDENT = 24
+MAX_INDENT = 12
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,9 @@ def shown_inputs(evaluation, output, limit=None):
     if limit is None or len(inputs) <= limit:
         return inputs, 0
     return inputs[:limit], len(inputs) - limit
+
+
+def heading(graph, output, full=False):
+    """The output's statement, cut short unless `full` (a generated statement can be huge)."""
+    text = graph.sources[output]
+    return text if full or len(text) <= 80 else text[:79] + "…"

@@ -2,7 +2,7 @@
 
 from ..numbers import format_number
 from ..textwidth import display_width, pad
-from .layout import describe, output_name, shown_inputs, tree
+from .layout import describe, heading, output_name, shown_inputs, tree
 
 
 def render(evaluation, precision=None, max_nodes=None):
@@ -27,7 +27,7 @@ def _output_block(evaluation, output, precision, max_nodes):
             continue
         label = f"{indent}{_label(graph, row.node, title, detail)}"
         table.append((label, format_number(values[row.node], precision), format_number(grads[row.node], precision)))
-    lines = [graph.sources[output], *_columns(table)]
+    lines = [heading(graph, output, full=max_nodes is None), *_columns(table)]
     if not complete:
         lines.append(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)")
     inputs, hidden = shown_inputs(evaluation, output, max_nodes)

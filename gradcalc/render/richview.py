@@ -9,7 +9,7 @@ from rich.text import Text
 from rich.theme import Theme
 
 from ..numbers import format_number
-from .layout import describe, output_name, shown_inputs, tree
+from .layout import describe, heading, output_name, shown_inputs, tree
 
 THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
 
@@ -27,8 +27,8 @@ def _output(evaluation, output, console, precision, max_nodes):
     graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
     name = output_name(graph, output)
     rows, complete = tree(graph, graph.outputs[output], max_nodes)
-    nodes = Table(box=box.SIMPLE_HEAD, title=Text(graph.sources[output], style="bold"), title_justify="left")
-    nodes.add_column("node")
+    nodes = Table(box=box.SIMPLE_HEAD, title=Text(heading(graph, output, full=max_nodes is None), style="bold"), title_justify="left")
+    nodes.add_column("node", no_wrap=True, overflow="ellipsis")
     nodes.add_column("value", justify="right", style="value")
     nodes.add_column(f"∂{name}/∂node", justify="right", style="grad")
     for row in rows:
