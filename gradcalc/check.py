@@ -3,7 +3,9 @@ gradient, and find the first wrong node along the backward sweep."""
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
+from .errors import InputError
 from .evaluate import evaluate, local_partials
 from .graph import LITERAL
 from .numbers import format_number, is_exact
@@ -30,6 +32,8 @@ def judge(claim, at=None, exact=True, tolerance=None):
     subject, answer_node, *tolerance_node = graph.outputs
     answer = values[answer_node]
     limit = values[tolerance_node[0]] if tolerance_node else tolerance
+    if limit is not None and limit < 0:
+        raise InputError(f"the tolerance must not be negative (line {claim.line}: {claim.text})")
     if claim.is_gradient:
         correct, uses, diagnosis_of = _gradient(evaluation, claim)
     else:
@@ -59,16 +63,34 @@ def _same(a, b):
 def _rounding(graph, answer_node, answer, correct, limit):
     """An answer written with fewer decimals than the true value: 3.14 for pi."""
     text = graph.labels[answer_node]
-    if graph.kinds[answer_node] != LITERAL or "e" in text.lower() or not math.isfinite(float(correct)):
+    if limit is not None or graph.kinds[answer_node] != LITERAL or "e" in text.lower():
         return None
-    decimals = len(text.split(".", 1)[1]) if "." in text else 0
-    if limit is None and _same(round(float(correct), decimals), answer):
-        half = format_number(5 * 10 ** -(decimals + 1)) if decimals else "0.5"
-        return (
-            f"a rounding difference: {text} is the true value rounded to {decimals} decimals; "
-            f"write ± {half} to accept rounded answers"
-        )
-    return None
+    if not math.isfinite(float(correct)):
+        return None
+    decimals = _decimals(text)
+    if decimals >= _decimals_of(correct) or round(Fraction(correct), decimals) != Fraction(answer):
+        return None
+    half = format_number(Fraction(1, 2 * 10**decimals))
+    return (
+        f"a rounding difference: {text} is the true value rounded to {decimals} decimals; "
+        f"write ± {half} to accept rounded answers"
+    )
+
+
+def _decimals(text):
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _decimals_of(value):
+    """How many decimals the value has written out: a float's shortest form, an exact value's
+    terminating decimal, or unbounded for a fraction like 1/3."""
+    if not is_exact(value):
+        return _decimals(repr(value)) if "e" not in repr(value) else math.inf
+    value = Fraction(value)
+    for decimals in range(60):
+        if (value * 10**decimals).denominator == 1:
+            return decimals
+    return math.inf
 
 
 def _gradient(evaluation, claim):
@@ -94,7 +116,7 @@ def _gradient(evaluation, claim):
             inputs = graph.args[c]
             if len(inputs) == 2 and inputs[0] != inputs[1]:
                 other = inputs[1 - k]
-                if _same(local[c, k], values[other]) and not _same(values[u], values[other]):
+                if graph.ops[c].product and not _same(values[u], values[other]):
                     if _same(answer, grads[c] * values[u]):
                         return (
                             f"at {name(c)}, a multiply node sends back the other input: "
@@ -147,13 +169,19 @@ def trace_consequences(verdicts):
     for v in verdicts:
         if v.passed or not v.claim.is_gradient or not v.uses:
             continue
-        upstream = [answers.get((v.claim.of, consumer)) for consumer, _ in v.uses]
-        if None in upstream or all(u.passed for u in upstream):
-            continue
-        implied = sum(u.answer * partial for u, (_, partial) in zip(upstream, v.uses))
-        if _same(implied, v.answer):
-            wrong = next(u for u in upstream if not u.passed)
-            v.diagnosis = (
-                f"this follows from your ∂{wrong.claim.of}/∂{wrong.claim.wrt} on line {wrong.claim.line}, "
-                f"which is wrong; given that answer, this step is right"
-            )
+        implied, wrong = 0, None
+        for consumer, partial in v.uses:
+            if consumer == v.claim.of:  # ∂f/∂f = 1 needs no claim
+                implied += partial
+                continue
+            upstream = answers.get((v.claim.of, consumer))
+            if upstream is None:
+                break
+            implied += upstream.answer * partial
+            wrong = wrong or (None if upstream.passed else upstream)
+        else:
+            if wrong is not None and _same(implied, v.answer):
+                v.diagnosis = (
+                    f"this follows from your ∂{wrong.claim.of}/∂{wrong.claim.wrt} on line {wrong.claim.line}, "
+                    f"which is wrong; given that answer, this step is right"
+                )

@@ -97,7 +97,11 @@ def _merged(bindings):
     return at
 
 
-@main.command("eval", epilog=EXAMPLE)
+# A leading minus starts an expression, not an option: gradcalc eval "-x^2" --at x=3
+EXPRESSION_COMMAND = {"ignore_unknown_options": True}
+
+
+@main.command("eval", epilog=EXAMPLE, context_settings=EXPRESSION_COMMAND)
 @click.argument("expr", required=False)
 @click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
               help="Read the program from FILE ('-' for standard input).")
@@ -290,7 +294,7 @@ class _Pictures:
         click.echo(f"wrote {target}", err=True)
 
 
-@main.command("explain", epilog=EXAMPLE)
+@main.command("explain", epilog=EXAMPLE, context_settings=EXPRESSION_COMMAND)
 @click.argument("expr", required=False)
 @click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
               help="Read the program from FILE ('-' for standard input).")
@@ -317,11 +321,6 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
             exit_code = max(exit_code, item.exit_code)
             continue
         if isinstance(item, Verdict):
-            continue
-        missing = [name for name in wrt if name not in item.graph.named]
-        if missing:
-            click.echo(f"error: --wrt {', '.join(missing)}: no node of that name in {item.graph.sources[0]}", err=True)
-            exit_code = 2
             continue
         explanations = [explain(item, k, wrt or None) for k in range(len(item.graph.outputs))]
         if output_format == "rich":
@@ -356,7 +355,7 @@ def repl_command(output_format=None):
 @click.option("--format", "output_format", type=click.Choice(("rich", "plain", "json", "csv")),
               help="Output format [default: rich on a terminal, plain otherwise]; csv is a gradebook.")
 @click.option("--no-reveal", is_flag=True, help="Do not show the correct answers (for published feedback).")
-@click.option("--tol", "tolerance", type=float, metavar="X",
+@click.option("--tol", "tolerance", type=click.FloatRange(min=0), metavar="X",
               help="Accept answers within X of the true value when a check gives no ± tolerance.")
 def check_command(files, bindings, use_float, precision, output_format, no_reveal, tolerance):
     """Judge every `check` line of each FILE: ✓ or ✗, the answer given, the correct one, and
@@ -383,6 +382,8 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
             elif isinstance(item, Verdict):
                 verdicts.append(item)
         trace_consequences(verdicts)
+        if not verdicts and not exit_code:
+            click.echo(f"warning: {path} has no check lines", err=True)
         results.append((path, verdicts))
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     reveal = not no_reveal

@@ -73,7 +73,7 @@ def forward(graph, at, exact):
     for name in at:
         node = graph.named.get(name)
         if node is not None and graph.kinds[node] != INPUT:
-            raise InputError(f"{name} is computed by the program ({graph.expression(node)}), so --at cannot set it")
+            raise InputError(f"{name} is computed by the program ({graph.expression(node)}), so it cannot be given a value")
     for name, node in graph.inputs.items():
         if name in at:
             values[node] = at[name]
@@ -111,9 +111,10 @@ def backward(graph, values, output, exact):
     grads = [zero] * len(values)
     grads[output] = 1 if exact else 1.0
     ops, args = graph.ops, graph.args
+    needed = None if graph.minimal else set(graph.ancestors(output))
     for i in range(output, -1, -1):
         op = ops[i]
-        if op is None:
+        if op is None or (needed is not None and i not in needed):
             continue
         g = grads[i]
         if exact:

@@ -70,22 +70,34 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
             consumers[j].append((c, k))
             locals_[c, k] = partials[k]
 
+    shown = _downstream(graph, nodes, [graph.named[n] for n in wrt if n in graph.named]) if wrt else inside
     sweep = []
     for node in reversed(nodes):
-        if node == root or graph.kinds[node] in (LITERAL, CONSTANT):
+        if node == root or node not in shown or graph.kinds[node] in (LITERAL, CONSTANT):
             continue
         terms = tuple(Term(c, k, grads[c], locals_[c, k], graph.ops[c].rule) for c, k in consumers[node])
         sweep.append(Step(node, grads[node], terms))
 
     counts, lengths = _path_counts(nodes, consumers, root)
-    names = [name for name in (wrt or graph.inputs_of(output)) if name in graph.named]
     paths, path_counts = {}, {}
-    for name in names:
+    for name in wrt or graph.inputs_of(output):
+        if name not in graph.named:  # only what the output depends on is in its graph
+            paths[name], path_counts[name] = [], 0
+            continue
         start = graph.named[name]
         path_counts[name] = counts.get(start, 0) if start in inside else 0
         readable = path_counts[name] <= path_limit and lengths.get(start, 0) <= PATH_LENGTH_LIMIT
         paths[name] = _paths(start, root, consumers, locals_) if readable else None
     return Explanation(evaluation, output, sweep, paths, path_counts)
+
+
+def _downstream(graph, nodes, starts):
+    """The nodes on some path from one of `starts` onwards: what --wrt makes worth showing."""
+    reached = set(starts)
+    for node in nodes:
+        if any(j in reached for j in graph.args[node]):
+            reached.add(node)
+    return reached
 
 
 def _path_counts(nodes, consumers, root):

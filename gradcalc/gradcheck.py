@@ -26,12 +26,12 @@ class Comparison:
 
 def gradcheck(evaluation, output=0):
     """For each input of the output: backprop's gradient, a central difference, their relative error."""
-    graph = evaluation.graph
-    root = graph.outputs[output]
-    point = {name: float(evaluation.values[node]) for name, node in graph.inputs.items()}
+    graph = evaluation.graph.only(output)
+    root = graph.outputs[0]
+    point = {name: float(evaluation[name]) for name in graph.inputs}
     results = []
-    for name, node in graph.inputs_of(output).items():
-        backprop = float(evaluation.gradients[output][node])
+    for name in graph.inputs:
+        backprop = float(evaluation.grad(name, output))
         x = point[name]
         h = STEP * max(1.0, abs(x))
         try:

@@ -68,20 +68,25 @@ class GraphBuilder:
             columns = (self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values)
             return Graph(*(list(column) for column in columns), outputs, sources, scope, keep_named, lines)
         keep = [i for i in range(len(live)) if live[i]]
-        index = {old: new for new, old in enumerate(keep)}
-        return Graph(
-            [self.ops[i] for i in keep],
-            [tuple(index[j] for j in args[i]) for i in keep],
-            [self.kinds[i] for i in keep],
-            [self.names[i] for i in keep],
-            [self.labels[i] for i in keep],
-            [self.leaf_values[i] for i in keep],
-            [index[i] for i in outputs],
-            sources,
-            {name: index[i] for name, i in scope.items() if live[i]},
-            keep_named,
-            lines,
-        )
+        return _subgraph(self, keep, outputs, sources, scope, keep_named, lines)
+
+
+def _subgraph(source, keep, outputs, sources, named, extra_roots, lines):
+    """A Graph of the nodes `keep` (ascending) of `source`, a GraphBuilder or a Graph, renumbered."""
+    index = {old: new for new, old in enumerate(keep)}
+    return Graph(
+        [source.ops[i] for i in keep],
+        [tuple(index[j] for j in source.args[i]) for i in keep],
+        [source.kinds[i] for i in keep],
+        [source.names[i] for i in keep],
+        [source.labels[i] for i in keep],
+        [source.leaf_values[i] for i in keep],
+        [index[i] for i in outputs],
+        sources,
+        {name: index[i] for name, i in named.items() if i in index},
+        extra_roots,
+        lines,
+    )
 
 
 class Graph:
@@ -108,9 +113,27 @@ class Graph:
         self.extra_roots = extra_roots  # whether some nodes are needed by no output, only named
         self.inputs = {names[i]: i for i in range(len(ops)) if kinds[i] == INPUT}
 
+    @property
+    def minimal(self):
+        """Whether every node is needed by the (single) output, as in a graph the CLI reads."""
+        return len(self.outputs) == 1 and not self.extra_roots
+
+    def only(self, output):
+        """The graph of one output alone: just the nodes it depends on, renumbered."""
+        if self.minimal:
+            return self
+        keep = self.ancestors(self.outputs[output])
+        return _subgraph(self, keep, [self.outputs[output]], [self.sources[output]], self.named, False,
+                         [self.lines[output]])
+
+    def nodes_of(self, output):
+        """The nodes the output (an index into `outputs`) depends on, in topological order."""
+        root = self.outputs[output]
+        return range(root + 1) if self.minimal else self.ancestors(root)
+
     def inputs_of(self, output):
-        """{name: node} of the inputs the output (an index into `outputs`) depends on."""
-        if len(self.outputs) == 1 and not self.extra_roots:
+        """{name: node} of the inputs the output depends on."""
+        if self.minimal:
             return self.inputs
         needed = set(self.ancestors(self.outputs[output]))
         return {name: node for name, node in self.inputs.items() if node in needed}

@@ -38,6 +38,7 @@ class Op:
     form: str = CALL
     precedence: int = ATOM
     right_assoc: bool = False
+    product: bool = False  # the partial for each input is the other input (for diagnosing mistakes)
 
 
 def _sigmoid(x):
@@ -89,8 +90,8 @@ def _min_partials(out, x, y):
 
 
 def _binary(name, symbol, forward, partials, rule, precedence, undefined="{0} {symbol} {1} is undefined",
-            right_assoc=False):
-    return Op(name, symbol, 2, forward, partials, rule, undefined, INFIX, precedence, right_assoc)
+            right_assoc=False, product=False):
+    return Op(name, symbol, 2, forward, partials, rule, undefined, INFIX, precedence, right_assoc, product)
 
 
 def _function(name, forward, partials, rule, undefined="{symbol} of {0} is undefined", arity=1):
@@ -103,7 +104,7 @@ _TABLE = [
     _binary("sub", "-", lambda x, y: x - y, lambda out, x, y: (1, -1),
             "subtract passes the gradient to the left input and its negative to the right", SUM),
     _binary("mul", "×", lambda x, y: x * y, lambda out, x, y: (y, x),
-            "multiply by the other input", PRODUCT),
+            "multiply by the other input", PRODUCT, product=True),
     _binary("div", "/", div, lambda out, x, y: (div(1, y), -div(out, y)),
             "divide: 1/y for x, -x/y² for y", PRODUCT, "division by zero"),
     _binary("pow", "^", power, _pow_partials,

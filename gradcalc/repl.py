@@ -63,7 +63,7 @@ def session(display_factory, bindings_type, output_format, stdin=sys.stdin):
             elif command in (":float", ":exact"):
                 exact = command == ":exact"
             elif command == ":reset":
-                program, last = Program(), None
+                program, at, last = Program(), {}, None
             elif command == ":explain":
                 _explain(last, output_format)
             else:

@@ -32,7 +32,9 @@ def first_wrong_lines(verdicts):
     for v in first_wrong(verdicts):
         what = f"∂{v.claim.of}/∂{v.claim.wrt}" if v.claim.is_gradient else "value"
         line = f"first wrong {what}: line {v.claim.line} ({v.claim.text})"
-        later = [w for w in verdicts if not w.passed and w.claim.of == v.claim.of and w is not v]
+        # later in the sweep: further from the output for gradients, further from the inputs for values
+        later = [w for w in verdicts if not w.passed and w.claim.of == v.claim.of and w is not v
+                 and (w.claim.position <= v.claim.position if v.claim.is_gradient else w.claim.position >= v.claim.position)]
         lines.append(line + ("; the later wrong answers may follow from it" if later else ""))
     return lines
 

@@ -15,7 +15,7 @@ def render(evaluation, precision=None, max_nodes=None):
 def _digraph(evaluation, output, precision):
     graph, values = evaluation.graph, evaluation.values
     root = graph.outputs[output]
-    nodes = range(root + 1) if len(graph.outputs) == 1 else graph.ancestors(root)
+    nodes = graph.nodes_of(output)
 
     def arrow(value, grad):
         shown_value = escape(format_number(value, precision))

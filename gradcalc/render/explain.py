@@ -27,6 +27,26 @@ def _partial(top, bottom):
     return f"∂{top}/∂{bottom}"
 
 
+def path_sum(paths, factor, times):
+    """'a × b + c × d': each path's factors joined by `times`, the paths by ' + '. An empty
+    product (the output is the input itself) is 1; no path at all is 0."""
+    return " + ".join(times.join(factor(p, i) for i in range(len(p.partials))) or "1" for p in paths) or "0"
+
+
+def _distinct(*sides):
+    """The sides of an equation a = b = c, leaving out one that repeats the one before it."""
+    kept = []
+    for side in sides:
+        if not kept or side != kept[-1]:
+            kept.append(side)
+    return kept
+
+
+def _factor(text):
+    """A number as a factor or term: -1 is written (-1)."""
+    return f"({text})" if text.startswith("-") else text
+
+
 def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
     """The explanation as lines of (text, role) pieces; roles: head, name, grad, rule, None."""
     graph, root = explanation.graph, explanation.graph.outputs[explanation.output]
@@ -40,23 +60,21 @@ def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
 
     lines = [[(graph.sources[explanation.output], "head")], [("paths from each input to the output", "head")]]
     for input_name, paths in explanation.paths.items():
-        grad = explanation.evaluation.gradients[explanation.output][graph.named[input_name]]
-        if paths is None:
-            count = explanation.path_counts[input_name]
-            lines.append([(f"  {_partial(out, input_name)}: ", None), (f"{count:,} paths", None),
-                          (", too many or too long to list; the backward sweep below builds it", "rule")])
+        whole = _partial(out, input_name)
+        if not paths:
+            if paths is None:
+                count = explanation.path_counts[input_name]
+                lines.append([(f"  {whole}: {count:,} path{'s' if count != 1 else ''}", None),
+                              (", too many or too long to list; the backward sweep below builds it", "rule")])
+            else:
+                lines.append([(f"  {whole} = ", None), ("0", "grad"), (f"   ({out} does not depend on {input_name})", "rule")])
             continue
-        symbols = " + ".join(
-            " × ".join(_partial(name(p.nodes[i + 1]), name(p.nodes[i])) for i in range(len(p.nodes) - 1))
-            for p in paths
-        ) or "0"
-        numbers = " + ".join(" × ".join(num(x) for x in p.partials) for p in paths) or "0"
-        line = [(f"  {_partial(out, input_name)} = {symbols}", None)]
-        if numbers != num(grad):
-            line.append((f" = {numbers}", None))
-        line.append((" = ", None))
-        line.append((num(grad), "grad"))
-        lines.append(line)
+        grad = explanation.evaluation.gradients[explanation.output][graph.named[input_name]]
+        symbols = path_sum(paths, lambda p, i: _partial(name(p.nodes[i + 1]), name(p.nodes[i])), " × ")
+        numbers = path_sum(paths, lambda p, i: _factor(num(p.partials[i])), " × ")
+        line = [(f"  {whole}", None)] + [(f" = {side}", None) for side in _distinct(symbols, numbers, num(grad))]
+        line[-1] = (" = ", None)
+        lines.append(line + [(num(grad), "grad")])
     lines.append([(f"backward sweep, in the order it runs ({_partial(out, out)} = 1)", "head")])
     for count, step in enumerate(explanation.sweep):
         if max_steps is not None and count >= max_steps:
@@ -68,16 +86,14 @@ def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
             if t.consumer != root else _partial(out, node)
             for t in step.terms
         )
-        numbers = " + ".join(f"{num(t.upstream)} × {num(t.local)}" if t.consumer != root else num(t.local)
-                             for t in step.terms)
+        numbers = " + ".join(f"{_factor(num(t.upstream))} × {_factor(num(t.local))}" if t.consumer != root
+                             else _factor(num(t.local)) for t in step.terms)
+        if len(step.terms) == 1 and step.terms[0].consumer == root:
+            numbers = num(step.terms[0].local)
         rules = "; ".join(dict.fromkeys(f"{_consumer(graph, t.consumer)}: {t.rule}" for t in step.terms))
-        line = [(f"  {_partial(out, node)}", "name")]
-        if symbols != _partial(out, node):
-            line.append((f" = {symbols}", None))
-        if numbers != num(step.grad):
-            line.append((f" = {numbers}", None))
-        line += [(" = ", None), (num(step.grad), "grad"), (f"   ({rules})", "rule")]
-        lines.append(line)
+        sides = _distinct(_partial(out, node), symbols, numbers, num(step.grad))[1:]
+        line = [(f"  {_partial(out, node)}", "name")] + [(f" = {side}", None) for side in sides[:-1]]
+        lines.append(line + [(" = ", None), (num(step.grad), "grad"), (f"   ({rules})", "rule")])
     return lines
 
 
@@ -143,25 +159,22 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
         def name(node):
             return _tex(label(graph, node, root))
 
-        def equation(left, *sides):
-            """left = side = side …, leaving out a side that repeats the one before it."""
-            shown = [left]
-            for side in sides:
-                if side != shown[-1]:
-                    shown.append(side)
-            return "$$ " + " = ".join(shown) + " $$\n"
+        def equation(*sides):
+            return "$$ " + " = ".join(_distinct(*sides)) + " $$\n"
 
         out.append(f"### `{graph.sources[e.output]}`\n")
         out.append("**Paths from each input to the output**\n")
         for input_name, paths in e.paths.items():
             whole = _frac(top, _tex(input_name))
             if paths is None:
-                out.append(f"- {e.path_counts[input_name]:,} paths from {input_name}: too many or too long to list.\n")
+                count = e.path_counts[input_name]
+                out.append(f"- {count:,} path{'s' if count != 1 else ''} from {input_name}: too many or too long to list.\n")
                 continue
-            symbols = " + ".join(
-                r" \times ".join(_frac(name(p.nodes[i + 1]), name(p.nodes[i])) for i in range(len(p.nodes) - 1))
-                for p in paths) or "0"
-            numbers = " + ".join(r" \times ".join(num(x) for x in p.partials) for p in paths) or "0"
+            if not paths:
+                out.append(equation(whole, "0"))
+                continue
+            symbols = path_sum(paths, lambda p, i: _frac(name(p.nodes[i + 1]), name(p.nodes[i])), r" \times ")
+            numbers = path_sum(paths, lambda p, i: _factor(num(p.partials[i])), r" \times ")
             out.append(equation(whole, symbols, numbers, num(grads[graph.named[input_name]])))
         out.append(f"**Backward sweep**, in the order it runs (${_frac(top, top)} = 1$)\n")
         for count, step in enumerate(e.sweep):
@@ -171,7 +184,7 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
             node = name(step.node)
             terms = [(_frac(top, node), num(t.local)) if t.consumer == root else
                      (_frac(top, name(t.consumer)) + r" \times " + _frac(name(t.consumer), node),
-                      f"{num(t.upstream)} \\times {num(t.local)}") for t in step.terms]
+                      f"{_factor(num(t.upstream))} \\times {_factor(num(t.local))}") for t in step.terms]
             rules = "; ".join(dict.fromkeys(t.rule for t in step.terms))
             sums = (" + ".join(s for s, _ in terms), " + ".join(n for _, n in terms), num(step.grad))
             out.append(equation(_frac(top, node), *sums) + f"\n*{rules}*\n")

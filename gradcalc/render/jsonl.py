@@ -27,7 +27,7 @@ def _output(evaluation, output):
     exact_gradient = {name: exact_text(grads[node]) for name, node in inputs.items() if exact_text(grads[node])}
     if exact_gradient:
         record["gradient_exact"] = exact_gradient
-    nodes = range(len(graph)) if len(graph.outputs) == 1 else graph.ancestors(root)
+    nodes = graph.nodes_of(output)
     record["nodes"] = [_node(graph, values, grads, i) for i in nodes]
     return record
 

@@ -6,30 +6,40 @@ from .layout import output_name
 
 
 def render(evaluation, precision=None, max_nodes=None):
-    return "\n".join(_flowchart(evaluation, k, precision) for k in range(len(evaluation.graph.outputs)))
+    """One flowchart; a program with several outputs gets a subgraph for each."""
+    outputs = range(len(evaluation.graph.outputs))
+    if len(outputs) == 1:
+        return "flowchart LR\n" + _body(evaluation, 0, precision, "", "  ")
+    parts = ["flowchart LR\n"]
+    for k in outputs:
+        parts.append(f'  subgraph o{k + 1}["{_escape(evaluation.graph.sources[k])}"]\n')
+        parts.append(_body(evaluation, k, precision, f"o{k + 1}", "    "))
+        parts.append("  end\n")
+    return "".join(parts)
 
 
-def _flowchart(evaluation, output, precision):
+def _body(evaluation, output, precision, prefix, indent):
     graph, values = evaluation.graph, evaluation.values
     root = graph.outputs[output]
-    nodes = range(root + 1) if len(graph.outputs) == 1 else graph.ancestors(root)
 
     def arrow(value, grad):
         shown = format_number(value, precision)
         return f"{shown}<br/><span style='color:red'>{format_number(grad, precision)}</span>"
 
-    lines = ["flowchart LR", f"  %% {graph.sources[output]}"]
-    for i in nodes:
+    lines = [f"%% {graph.sources[output]}"]
+    for i in graph.nodes_of(output):
         if graph.ops[i] is None:
-            lines.append(f'  n{i}["{_escape(graph.names[i] or graph.labels[i])}"]')
+            lines.append(f'{prefix}n{i}["{_escape(graph.names[i] or graph.labels[i])}"]')
             continue
         name = f"{graph.names[i]}: " if graph.names[i] else ""
-        lines.append(f'  n{i}(("{_escape(name + graph.labels[i])}"))')
+        lines.append(f'{prefix}n{i}(("{_escape(name + graph.labels[i])}"))')
         for k, j in enumerate(graph.args[i]):
-            lines.append(f'  n{j} -->|"{_escape(arrow(values[j], evaluation.edge_gradient(output, i, k)))}"| n{i}')
-    lines.append(f'  out["{_escape(output_name(graph, output))}"]')
-    lines.append(f'  n{root} -->|"{_escape(arrow(values[root], evaluation.gradients[output][root]))}"| out')
-    return "\n".join(lines) + "\n"
+            label = _escape(arrow(values[j], evaluation.edge_gradient(output, i, k)))
+            lines.append(f'{prefix}n{j} -->|"{label}"| {prefix}n{i}')
+    lines.append(f'{prefix}out["{_escape(output_name(graph, output))}"]')
+    label = _escape(arrow(values[root], evaluation.gradients[output][root]))
+    lines.append(f'{prefix}n{root} -->|"{label}"| {prefix}out')
+    return "".join(f"{indent}{line}\n" for line in lines)
 
 
 def _escape(text):

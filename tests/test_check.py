@@ -1,0 +1,572 @@
+"""Homework checking: `check` lines judged right or wrong, the likely mistake diagnosed, the
+first wrong node along the backward sweep named, and `gradcalc check`'s formats and exit codes."""
+
+import csv
+import io
+import json
+from fractions import Fraction
+
+import pytest
+from click.testing import CliRunner
+
+import gradcalc
+from gradcalc.check import first_wrong, judge, trace_consequences
+from gradcalc.cli import main
+from gradcalc.parser import Program
+
+SHOPPING = """\
+apple = 100
+apple_count = 5
+orange = 80
+orange_count = 3
+tax = 1.08
+s = apple * apple_count
+t = orange * orange_count
+u = s + t
+E = u * tax
+"""
+SHOPPING_LINES = SHOPPING.count("\n")  # the first check line is SHOPPING_LINES + 1
+ONE_PATH = "x = 3\nf = x*x + x\n"  # ∂f/∂x = 7: 3 + 3 through x*x, and 1 directly
+
+
+def write(tmp_path, text, name="hw.gc"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def check(*args, input=None):
+    """`gradcalc check ARGS...` in-process (stdout is not a terminal, so plain by default)."""
+    return CliRunner().invoke(main, ["check", *map(str, args)], input=input)
+
+
+def verdicts_of(program):
+    """The Verdicts of a program's check lines, read the way `gradcalc check` reads them."""
+    results = list(gradcalc.run(program.splitlines()))
+    errors = [r for r in results if isinstance(r, gradcalc.GradcalcError)]
+    assert not errors, errors
+    verdicts = [r for r in results if not isinstance(r, gradcalc.Evaluation)]
+    trace_consequences(verdicts)
+    return verdicts
+
+
+def one(program, claim):
+    """The single Verdict on `claim` appended to `program`."""
+    (verdict,) = verdicts_of(program + claim + "\n")
+    return verdict
+
+
+def json_records(run):
+    return [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+
+
+# -- right answers pass -------------------------------------------------------------------------
+
+
+def test_right_answers_all_pass_and_exit_0(tmp_path):
+    """Correct values and gradients, in every spelling, pass: ✓ per claim, 'n/n', exit 0."""
+    claims = [
+        "check E = 799.2",
+        "check d(E)/d(apple) = 5.4",
+        "check d(E)/d(apple_count) = 108",
+        "check ∂E/∂orange = 3.24",
+        "check d(E)/d(tax) = 740",
+        "check d(E)/d(u) = 1.08",
+        "check s + t = 740",
+        "check d(E)/d(apple) = 27/5",
+    ]
+    run = check(write(tmp_path, SHOPPING + "\n".join(claims) + "\n"))
+    assert run.exit_code == 0, run.output
+    for k, claim in enumerate(claims, SHOPPING_LINES + 1):
+        assert f"✓ line {k}: {claim}" in run.stdout
+    assert "✗" not in run.stdout
+    assert f"{len(claims)}/{len(claims)} checks passed" in run.stdout
+
+
+def test_right_answers_get_no_diagnosis():
+    """Every diagnosis stays silent on a right answer (judge leaves diagnosis None)."""
+    for claim in ["check d(E)/d(apple) = 5.4", "check d(E)/d(u) = 1.08", "check d(E)/d(s) = 1.08",
+                  "check E = 799.2", "check d(E)/d(tax) = 740"]:
+        verdict = one(SHOPPING, claim)
+        assert verdict.passed and verdict.diagnosis is None, claim
+    verdict = one(ONE_PATH, "check d(f)/d(x) = 7")
+    assert verdict.passed and verdict.diagnosis is None
+
+
+def test_gradient_with_respect_to_an_intermediate():
+    """d(E)/d(u) for E = u*tax is tax (1.08): u may be an intermediate node."""
+    assert one(SHOPPING, "check d(E)/d(u) = 1.08").passed
+    assert one(SHOPPING, "check d(E)/d(s) = 1.08").passed
+    verdict = one(SHOPPING, "check d(E)/d(u) = 1")
+    assert not verdict.passed and verdict.correct == Fraction("1.08")
+
+
+def test_gradient_of_a_node_that_is_not_the_output():
+    """f need not be the output: d(s)/d(apple) is apple_count, d(u)/d(s) is 1, and d(s)/d(orange)
+    is 0 because s does not depend on orange."""
+    assert one(SHOPPING, "check d(s)/d(apple) = 5").passed
+    assert one(SHOPPING, "check d(u)/d(s) = 1").passed
+    assert one(SHOPPING, "check d(s)/d(orange) = 0").passed
+    verdict = one(SHOPPING, "check d(s)/d(apple) = 5.4")  # ∂E/∂apple is not ∂s/∂apple
+    assert not verdict.passed and verdict.correct == 5
+
+
+def test_partial_symbol_spelling_is_the_same_claim(tmp_path):
+    """∂E/∂apple (with or without spaces) is the same claim as d(E)/d(apple)."""
+    run = check(write(tmp_path, SHOPPING + "check ∂E/∂apple = 5.4\ncheck ∂ E / ∂ apple = 5.4\n"
+                      "check ∂E/∂apple = 5\n"))
+    assert run.exit_code == 1
+    assert "✓ line 10: check ∂E/∂apple = 5.4" in run.stdout
+    assert "✓ line 11: check ∂ E / ∂ apple = 5.4" in run.stdout
+    assert "✗ line 12: check ∂E/∂apple = 5" in run.stdout
+
+
+# -- tolerance, rounding, floats ---------------------------------------------------------------
+
+
+def test_plus_minus_tolerance_and_its_ascii_alias(tmp_path):
+    """`± TOL` and `+- TOL` accept answers within TOL and reject those outside it."""
+    text = SHOPPING + ("check d(E)/d(apple) = 5.3 ± 0.2\n"
+                       "check d(E)/d(apple) = 5.3 +- 0.2\n"
+                       "check d(E)/d(apple) = 5.3 ± 0.05\n"
+                       "check d(E)/d(apple) = 5.3 +- 0.05\n"
+                       "check E = 800 ± 1\n")
+    run = check(write(tmp_path, text))
+    assert run.exit_code == 1
+    assert "✓ line 10:" in run.stdout and "✓ line 11:" in run.stdout
+    assert "✗ line 12:" in run.stdout and "✗ line 13:" in run.stdout
+    assert "✓ line 14:" in run.stdout
+    assert "3/5 checks passed" in run.stdout
+
+
+def test_tolerance_may_be_a_constant_expression():
+    """The answer and the tolerance are constant expressions: sqrt(2)/2 and 1/1000."""
+    verdict = one("x = pi/4\nf = sin(x)\n", "check d(f)/d(x) = sqrt(2)/2 ± 1/1000")
+    assert verdict.passed
+
+
+def test_exact_answer_must_equal_an_exact_value():
+    """Without ±, an exact true value needs the exact answer: 1/3 passes, 0.333 does not."""
+    assert one("", "check 1/3 = 1/3").passed
+    assert one("", "check 2/6 = 1/3").passed
+    assert not one("", "check 1/3 = 0.333").passed
+
+
+def test_float_value_accepts_answers_within_relative_1e_9():
+    """A float true value (pi) accepts an answer within relative 1e-9, and no further."""
+    assert one("", "check pi = 3.14159265358979").passed  # relative error ~1e-15
+    assert one("", "check pi = 3.1415926536").passed  # relative error ~1.3e-11
+    assert not one("", "check pi = 3.14159265").passed  # relative error ~1.2e-9
+
+
+def test_rounded_answer_fails_with_a_rounding_diagnosis(tmp_path):
+    """3.14 for pi fails, and the diagnosis says it is a rounding difference and how to accept it."""
+    run = check(write(tmp_path, "check pi = 3.14\nx = 2\nf = sin(x)\ncheck d(f)/d(x) = -0.416\n"))
+    assert run.exit_code == 1
+    assert "✗ line 1: check pi = 3.14" in run.stdout
+    assert "a rounding difference: 3.14 is the true value rounded to 2 decimals" in run.stdout
+    assert "write ± 0.005" in run.stdout
+    assert "✗ line 4: check d(f)/d(x) = -0.416" in run.stdout
+    assert "-0.416 is the true value rounded to 3 decimals" in run.stdout
+
+
+def test_rounding_diagnosis_for_an_exact_repeating_value():
+    """1/3 answered as 0.333 is a rounding difference too."""
+    verdict = one("", "check 1/3 = 0.333")
+    assert "rounding difference" in verdict.diagnosis
+    assert "rounded to 3 decimals" in verdict.diagnosis
+
+
+def test_rounding_hint_shows_a_clean_half_unit():
+    """The '± half a unit' hint is a number a student can copy: for 5 decimals it is 5e-06
+    (or 0.000005), not 4.9999999999999996e-06.  [bug: float noise in 5 * 10 ** -(d + 1)]"""
+    verdict = one("", "check pi = 3.14159")
+    assert "rounded to 5 decimals" in verdict.diagnosis
+    hint = verdict.diagnosis.split("write ± ", 1)[1].split(" ", 1)[0]
+    assert hint in ("5e-06", "0.000005"), verdict.diagnosis
+
+
+def test_rounding_diagnosis_not_given_for_more_decimals_than_the_true_value():
+    """An answer with MORE decimals than the true value (7.0000000001 for 7, or 0.1 + 0.2's
+    float 0.30000000000000004 for 3/10) is not that value rounded; the diagnosis must not say
+    so, nor suggest a tolerance that would still reject it.  [bug]"""
+    verdict = one(ONE_PATH, "check d(f)/d(x) = 7.0000000001")
+    assert not verdict.passed
+    assert verdict.diagnosis is None or "rounding" not in verdict.diagnosis, verdict.diagnosis
+    verdict = one("", "check 0.1 + 0.2 = 0.30000000000000004")
+    assert not verdict.passed
+    assert verdict.diagnosis is None or "rounding" not in verdict.diagnosis, verdict.diagnosis
+
+
+def test_tol_option_sets_the_tolerance_of_checks_without_plus_minus(tmp_path):
+    """--tol X accepts answers within X when the check has no ±; a check's own ± still rules."""
+    path = write(tmp_path, "check pi = 3.14\ncheck pi = 3.1 ± 0.01\ncheck 1/3 = 0.333\n")
+    strict = check(path)
+    assert strict.exit_code == 1 and "0/3 checks passed" in strict.stdout
+    loose = check(path, "--tol", "0.01")
+    assert "✓ line 1: check pi = 3.14" in loose.stdout
+    assert "✗ line 2: check pi = 3.1 ± 0.01" in loose.stdout  # its own ± 0.01 wins over --tol
+    assert "✓ line 3: check 1/3 = 0.333" in loose.stdout
+    assert loose.exit_code == 1
+    assert check(path, "--tol", "0.001").stdout.count("✓") == 1  # only 1/3 = 0.333 is within 0.001
+
+
+def test_no_rounding_diagnosis_under_an_explicit_tolerance():
+    """An answer outside a given tolerance is not blamed on rounding (the student chose the ±)."""
+    verdict = one("", "check pi = 3.14 ± 0.001")
+    assert not verdict.passed and verdict.diagnosis is None
+
+
+# -- diagnoses, each from a purpose-built wrong answer --------------------------------------------
+
+
+def test_diagnosis_chain_rule_forgotten():
+    """∂E/∂apple answered 5 (= ∂s/∂apple alone): the local partial without the upstream gradient."""
+    verdict = one(SHOPPING, "check d(E)/d(apple) = 5")
+    assert not verdict.passed
+    assert "local partial ∂s/∂apple alone" in verdict.diagnosis
+    assert "chain rule" in verdict.diagnosis and "upstream gradient ∂E/∂s" in verdict.diagnosis
+
+
+def test_diagnosis_chain_rule_forgotten_through_an_add_node():
+    """∂E/∂s answered 1 (= ∂u/∂s alone) is the same mistake one node up."""
+    verdict = one(SHOPPING, "check d(E)/d(s) = 1")
+    assert "local partial ∂u/∂s alone" in verdict.diagnosis
+
+
+def test_diagnosis_one_path_of_several():
+    """In f = x*x + x at 3, answering 6 (only the path through x*x) is 'the paths add up'."""
+    verdict = one(ONE_PATH, "check d(f)/d(x) = 6")
+    assert not verdict.passed and verdict.correct == 7
+    assert "path through x × x only" in verdict.diagnosis
+    assert "x also reaches f directly" in verdict.diagnosis
+    assert "paths add up" in verdict.diagnosis
+
+
+def test_diagnosis_one_path_of_several_the_direct_one():
+    """Answering 1 (only the direct use of x) names the other route through x × x."""
+    verdict = one(ONE_PATH, "check d(f)/d(x) = 1")
+    assert "path through f only" in verdict.diagnosis
+    assert "through x × x" in verdict.diagnosis and "paths add up" in verdict.diagnosis
+
+
+def test_diagnosis_wrong_sign():
+    """-5.4 for ∂E/∂apple: the sign is wrong."""
+    verdict = one(SHOPPING, "check d(E)/d(apple) = -5.4")
+    assert verdict.diagnosis == "the sign is wrong"
+
+
+def test_diagnosis_multiply_sends_back_the_other_input():
+    """∂E/∂u answered 740 (u itself) instead of tax: a multiply node sends back the other input."""
+    verdict = one(SHOPPING, "check d(E)/d(u) = 740")
+    assert "multiply node sends back the other input" in verdict.diagnosis
+    assert "∂E/∂u is tax, not u itself" in verdict.diagnosis
+
+
+def test_diagnosis_multiply_own_input_deeper_in_the_graph():
+    """∂E/∂apple answered 1.08 × 100 (its own value, not apple_count, at s) is the same mistake at s."""
+    verdict = one(SHOPPING, "check d(E)/d(apple) = 108")
+    assert "at s, a multiply node sends back the other input" in verdict.diagnosis
+    assert "∂s/∂apple is apple_count, not apple itself" in verdict.diagnosis
+
+
+def test_diagnosis_forward_value_given_as_gradient():
+    """∂E/∂apple answered 100, apple's own value: the forward value is not the gradient."""
+    verdict = one(SHOPPING, "check d(E)/d(apple) = 100")
+    assert "apple's forward value" in verdict.diagnosis
+    assert "gradient is what flows back to it from E" in verdict.diagnosis
+
+
+def test_multiply_diagnosis_only_for_a_multiply_node():
+    """f = x + b with b = 1: answering x's value 5 for ∂f/∂x is the forward-value mistake. f is an
+    add node, so the diagnosis must not talk of a multiply node sending back b (∂f/∂x is 1, which
+    equals b only by coincidence).  [bug: the multiply test compares the local partial with the
+    other input's value instead of asking whether the node multiplies]"""
+    verdict = one("x = 5\nb = 1\nf = x + b\n", "check d(f)/d(x) = 5")
+    assert not verdict.passed
+    assert "multiply" not in verdict.diagnosis, verdict.diagnosis
+    assert "forward value" in verdict.diagnosis
+    verdict = one("x = 4\ny = 1\nf = x / y\n", "check d(f)/d(x) = 4")  # a division, not a product
+    assert verdict.diagnosis is None or "multiply" not in verdict.diagnosis, verdict.diagnosis
+
+
+def test_unrecognised_wrong_answer_gets_no_diagnosis():
+    """A wrong answer matching no known mistake is marked wrong without a made-up reason."""
+    verdict = one(SHOPPING, "check d(E)/d(apple) = 17")
+    assert not verdict.passed and verdict.diagnosis is None
+
+
+def test_each_diagnosis_in_the_cli_output(tmp_path):
+    """The plain report shows each wrong answer's diagnosis under it (files with one claim each,
+    so no answer can follow from another)."""
+    cases = {
+        "check d(E)/d(apple) = 5": "chain rule",
+        "check d(E)/d(apple) = -5.4": "the sign is wrong",
+        "check d(E)/d(u) = 740": "sends back the other input",
+        "check d(E)/d(apple) = 100": "forward value",
+    }
+    for k, (claim, phrase) in enumerate(cases.items()):
+        run = check(write(tmp_path, SHOPPING + claim + "\n", f"case{k}.gc"))
+        assert run.exit_code == 1
+        assert f"✗ line 10: {claim}" in run.stdout
+        assert phrase in run.stdout, (claim, run.stdout)
+    run = check(write(tmp_path, ONE_PATH + "check d(f)/d(x) = 6\n", "path.gc"))
+    assert "paths add up" in run.stdout
+
+
+# -- the first wrong node, and wrong answers that follow from it --------------------------------
+
+
+EARLY_MISTAKE = SHOPPING + """\
+check d(E)/d(u) = 740
+check d(E)/d(s) = 740
+check d(E)/d(apple) = 3700
+check d(E)/d(t) = 1.08
+check d(E)/d(orange) = 3.24
+"""
+
+
+def test_first_wrong_node_and_its_consequences_api():
+    """A wrong ∂E/∂u (line 10), then ∂E/∂s and ∂E/∂apple computed correctly from it: line 10 is
+    the first wrong node and the others are diagnosed as following from it."""
+    verdicts = verdicts_of(EARLY_MISTAKE)
+    by_line = {v.claim.line: v for v in verdicts}
+    assert [v.claim.line for v in first_wrong(verdicts)] == [10]
+    assert "sends back the other input" in by_line[10].diagnosis
+    assert "follows from your ∂E/∂u on line 10" in by_line[11].diagnosis
+    assert "follows from your ∂E/∂s on line 11" in by_line[12].diagnosis
+    assert by_line[13].passed and by_line[14].passed
+
+
+def test_first_wrong_node_in_the_report(tmp_path):
+    """The plain report names line 10's claim as the first wrong ∂E/∂u and says the later ones
+    follow from the student's earlier answers."""
+    run = check(write(tmp_path, EARLY_MISTAKE))
+    assert run.exit_code == 1
+    assert "first wrong ∂E/∂u: line 10 (check d(E)/d(u) = 740)" in run.stdout
+    assert "the later wrong answers may follow from it" in run.stdout
+    assert "follows from your ∂E/∂u on line 10, which is wrong" in run.stdout
+    assert "follows from your ∂E/∂s on line 11, which is wrong" in run.stdout
+    assert "2/5 checks passed" in run.stdout
+
+
+def test_first_wrong_is_closest_to_the_output_whatever_the_line_order(tmp_path):
+    """Claims written from the input upward still report the one nearest the output (∂E/∂u)."""
+    text = SHOPPING + "check d(E)/d(apple) = 3700\ncheck d(E)/d(s) = 740\ncheck d(E)/d(u) = 740\n"
+    run = check(write(tmp_path, text))
+    assert "first wrong ∂E/∂u: line 12" in run.stdout
+    assert "first wrong ∂E/∂s" not in run.stdout and "first wrong ∂E/∂apple" not in run.stdout
+    assert "follows from your ∂E/∂u on line 12" in run.stdout
+
+
+def test_first_wrong_is_per_f():
+    """Wrong claims about two different functions (E and s) each get their own first wrong node."""
+    verdicts = verdicts_of(SHOPPING + "check d(E)/d(u) = 740\ncheck d(s)/d(apple) = 100\n"
+                           "check d(s)/d(apple_count) = 5\n")
+    firsts = {(v.claim.of, v.claim.wrt) for v in first_wrong(verdicts)}
+    assert firsts == {("E", "u"), ("s", "apple_count")}
+
+
+def test_independent_mistake_is_not_called_a_consequence():
+    """A wrong ∂E/∂apple that does NOT follow from the (wrong) ∂E/∂s keeps its own diagnosis."""
+    verdicts = verdicts_of(SHOPPING + "check d(E)/d(s) = 2\ncheck d(E)/d(apple) = -5.4\n")
+    assert verdicts[1].diagnosis == "the sign is wrong"
+
+
+def test_consequence_through_a_node_that_also_feeds_f_directly():
+    """x feeds f = a + x both through a = 2x and directly. With the wrong ∂f/∂a = 2, the answer
+    ∂f/∂x = 2 × 2 + 1 = 5 follows exactly from it (∂f/∂f = 1 needs no answer of the student's),
+    so it is diagnosed as following from line 4.  [bug: a use whose consumer is f itself has no
+    claim (f, f), and trace_consequences gives up]"""
+    verdicts = verdicts_of("x = 3\na = x*2\nf = a + x\ncheck d(f)/d(a) = 2\ncheck d(f)/d(x) = 5\n")
+    assert not verdicts[0].passed and not verdicts[1].passed
+    assert verdicts[1].diagnosis is not None
+    assert "follows from your ∂f/∂a on line 4" in verdicts[1].diagnosis
+
+
+def test_no_first_wrong_line_when_everything_is_right(tmp_path):
+    """All right: no 'first wrong' line at all."""
+    run = check(write(tmp_path, SHOPPING + "check d(E)/d(u) = 1.08\ncheck d(E)/d(s) = 1.08\n"))
+    assert run.exit_code == 0 and "first wrong" not in run.stdout
+
+
+# -- exit codes and bad input -----------------------------------------------------------------
+
+
+def test_exit_1_when_one_check_fails(tmp_path):
+    """One failure among passes: exit 1 and 'n-1/n'."""
+    run = check(write(tmp_path, SHOPPING + "check E = 799.2\ncheck E = 800\n"))
+    assert run.exit_code == 1
+    assert "✗ line 11: check E = 800" in run.stdout
+    assert "your answer 800; correct: 799.2" in run.stdout
+    assert "1/2 checks passed" in run.stdout
+
+
+@pytest.mark.parametrize("bad_line, message", [
+    ("check E = 799.2 +", "ended early"),
+    ("check E = apple", "the answer must be a number or a constant expression"),
+    ("check E = 799.2 ± tax", "the tolerance must be a number or a constant expression"),
+    ("check d(F)/d(apple) = 1", "F is not a name the program binds"),
+    ("check d(E)/d(banana) = 1", "banana is not a name the program binds"),
+])
+def test_exit_2_on_bad_input(tmp_path, bad_line, message):
+    """A syntax error, an answer or tolerance using a variable, or a derivative of an unknown name
+    is bad input: exit 2, the file and line on stderr, and the other checks still judged."""
+    run = check(write(tmp_path, SHOPPING + bad_line + "\ncheck E = 799.2\n"))
+    assert run.exit_code == 2, run.output
+    assert message in run.stderr
+    assert "line 10" in run.stderr and "hw.gc" in run.stderr
+    assert "✓ line 11: check E = 799.2" in run.stdout
+    assert "Traceback" not in run.output
+
+
+def test_exit_2_for_a_missing_file(tmp_path):
+    """A file that does not exist is a usage error (exit 2)."""
+    run = check(tmp_path / "nope.gc")
+    assert run.exit_code == 2
+
+
+def test_check_reads_standard_input():
+    """`gradcalc check -` reads the program from standard input."""
+    run = check("-", input=SHOPPING + "check d(E)/d(apple) = 5.4\n")
+    assert run.exit_code == 0 and "✓ line 10: check d(E)/d(apple) = 5.4" in run.stdout
+
+
+def test_at_option_moves_the_point(tmp_path):
+    """--at apple=200 changes E's value (and so which answer is right) but not ∂E/∂apple."""
+    path = write(tmp_path, SHOPPING + "check E = 1339.2\ncheck d(E)/d(apple) = 5.4\n")
+    assert check(path).exit_code == 1
+    assert check(path, "--at", "apple=200").exit_code == 0
+
+
+# -- reveal, formats --------------------------------------------------------------------------
+
+
+def test_plain_reveals_the_correct_answer_by_default(tmp_path):
+    """A wrong answer shows 'your answer …; correct: …'."""
+    run = check(write(tmp_path, SHOPPING + "check d(E)/d(apple) = 17\n"))
+    assert "your answer 17; correct: 5.4" in run.stdout
+
+
+@pytest.mark.parametrize("output_format", ["plain", "rich"])
+def test_no_reveal_hides_the_correct_numbers_in_plain(tmp_path, output_format):
+    """--no-reveal shows the given answer but never the correct one (plain and rich)."""
+    run = check(write(tmp_path, SHOPPING + "check d(E)/d(apple) = 17\ncheck E = 12\n"), "--no-reveal",
+                "--format", output_format)
+    assert run.exit_code == 1
+    assert "your answer 17" in run.stdout and "your answer 12" in run.stdout
+    assert "correct" not in run.stdout
+    assert "5.4" not in run.stdout and "799.2" not in run.stdout
+
+
+def test_no_reveal_hides_the_correct_numbers_in_json(tmp_path):
+    """--no-reveal drops the 'correct' field from every JSON record."""
+    run = check(write(tmp_path, SHOPPING + "check d(E)/d(apple) = 17\ncheck E = 799.2\n"),
+                "--no-reveal", "--format", "json")
+    records = json_records(run)
+    assert len(records) == 2
+    assert all("correct" not in r for r in records)
+    assert "5.4" not in run.stdout
+
+
+def test_json_fields_exactly_as_specified(tmp_path):
+    """--format json: one object per check per line with exactly file, line, check (as written),
+    answer, correct, passed, diagnosis (a string or null)."""
+    path = write(tmp_path, SHOPPING + "check d(E)/d(apple) = 5.4\ncheck d(E)/d(u) = 740\ncheck ∂E/∂tax = 740 ± 1\n")
+    run = check(path, "--format", "json")
+    assert run.exit_code == 1
+    records = json_records(run)
+    assert len(records) == 3
+    for record in records:
+        assert list(record) == ["file", "line", "check", "answer", "correct", "passed", "diagnosis"]
+        assert record["file"] == path
+    assert records[0] == {"file": path, "line": 10, "check": "check d(E)/d(apple) = 5.4", "answer": 5.4,
+                          "correct": 5.4, "passed": True, "diagnosis": None}
+    assert records[1]["line"] == 11 and records[1]["passed"] is False
+    assert records[1]["answer"] == 740 and records[1]["correct"] == 1.08
+    assert isinstance(records[1]["diagnosis"], str) and "other input" in records[1]["diagnosis"]
+    assert records[2]["check"] == "check ∂E/∂tax = 740 ± 1"
+
+
+def test_csv_gradebook_for_two_files(tmp_path):
+    """--format csv: header, one row per file with passed and total, then the total row."""
+    good = write(tmp_path, SHOPPING + "check E = 799.2\ncheck d(E)/d(apple) = 5.4\n", "alice.gc")
+    poor = write(tmp_path, SHOPPING + "check E = 799.2\ncheck d(E)/d(apple) = 5\ncheck d(E)/d(u) = 1\n", "bob.gc")
+    run = check(good, poor, "--format", "csv")
+    assert run.exit_code == 1
+    rows = list(csv.reader(io.StringIO(run.stdout)))
+    assert rows == [["file", "passed", "total"], [good, "2", "2"], [poor, "1", "3"], ["total", "3", "5"]]
+
+
+def test_several_files_plain_summary(tmp_path):
+    """Several files in plain: each file's claims under its name, then passed/total per file and
+    the total."""
+    good = write(tmp_path, SHOPPING + "check E = 799.2\n", "alice.gc")
+    poor = write(tmp_path, SHOPPING + "check E = 800\n", "bob.gc")
+    run = check(good, poor)
+    assert run.exit_code == 1
+    lines = run.stdout.splitlines()
+    assert f"{good}:" in lines and f"{poor}:" in lines
+    summary = [line.split() for line in lines[-3:]]
+    assert summary == [[good, "1/1"], [poor, "0/1"], ["total", "1/2"]]
+
+
+def test_json_for_several_files_names_each_file(tmp_path):
+    """JSON records carry the file each claim came from."""
+    a = write(tmp_path, SHOPPING + "check E = 799.2\n", "a.gc")
+    b = write(tmp_path, SHOPPING + "check E = 1\n", "b.gc")
+    records = json_records(check(a, b, "--format", "json"))
+    assert [(r["file"], r["passed"]) for r in records] == [(a, True), (b, False)]
+
+
+def test_rich_format_shows_the_marks(tmp_path):
+    """--format rich (not a terminal here) still shows ✓/✗, the diagnosis and the count."""
+    run = check(write(tmp_path, SHOPPING + "check E = 799.2\ncheck d(E)/d(apple) = -5.4\n"), "--format", "rich")
+    assert run.exit_code == 1
+    assert "✓ line 10" in run.stdout and "✗ line 11" in run.stdout
+    assert "the sign is wrong" in run.stdout and "1/2 checks passed" in run.stdout
+
+
+# -- gradcalc eval reports check lines too ----------------------------------------------------
+
+
+def test_eval_reports_check_lines_and_exits_1_on_a_failure(tmp_path):
+    """`gradcalc eval` on a program with check lines shows each verdict beside the evaluation and
+    exits 1 when one fails, 0 when all pass."""
+    path = write(tmp_path, SHOPPING + "check d(E)/d(apple) = 5.4\ncheck d(E)/d(u) = 740\n")
+    run = CliRunner().invoke(main, ["eval", "-f", path])
+    assert run.exit_code == 1
+    assert "✓ line 10: check d(E)/d(apple) = 5.4" in run.stdout
+    assert "✗ line 11: check d(E)/d(u) = 740" in run.stdout
+    assert "sends back the other input" in run.stdout
+    assert "799.2" in run.stdout  # the evaluation itself is shown too
+    passing = write(tmp_path, SHOPPING + "check d(E)/d(apple) = 5.4\n", "ok.gc")
+    assert CliRunner().invoke(main, ["eval", "-f", passing]).exit_code == 0
+
+
+def test_eval_json_reports_checks_as_records():
+    """`gradcalc eval --format json` gives each check a record with its verdict."""
+    run = CliRunner().invoke(main, ["eval", "--format", "json", "x = 3; f = x*x + x; check d(f)/d(x) = 7"])
+    assert run.exit_code == 0
+    records = json_records(run)
+    verdicts = [r for r in records if "check" in r]
+    assert verdicts == [{"line": 1, "check": "check d(f)/d(x) = 7", "answer": 7, "correct": 7,
+                         "passed": True, "diagnosis": None}]
+    assert any(r.get("value") == 12 for r in records)
+
+
+# -- the API ---------------------------------------------------------------------------------
+
+
+def test_judge_on_a_claim_read_by_program():
+    """Program.read_line yields a Claim for a check line; judge returns its Verdict."""
+    program = Program()
+    for number, line in enumerate(SHOPPING.splitlines(), 1):
+        list(program.read_line(line, number))
+    (claim,) = program.read_line("check d(E)/d(tax) = 740", 10)
+    assert (claim.of, claim.wrt, claim.line, claim.is_gradient) == ("E", "tax", 10, True)
+    verdict = judge(claim)
+    assert verdict.passed and verdict.correct == 740
+    assert judge(claim, at={"apple": 200}).correct == 1240
+    assert judge(claim, tolerance=0).passed
+    assert judge(claim, exact=False).correct == 740.0
