@@ -26,8 +26,8 @@ class GradcalcError(Exception):
             where += ": "
         text = where + self.message
         if self.source is not None and self.column is not None:
-            shown = self.source.rstrip("\n")
-            text += f"\n  {shown}\n  {' ' * display_width(shown[: self.column - 1].expandtabs(1))}^"
+            shown, column = _window(self.source.rstrip("\n"), self.column - 1)
+            text += f"\n  {shown}\n  {' ' * display_width(shown[:column].expandtabs(1))}^"
         if self.hint:
             text += f"\n{self.hint}"
         return text
@@ -46,3 +46,18 @@ class MathError(GradcalcError):
 
     exit_code = 1
 
+
+
+def _window(line, column, width=80):
+    """The part of a long line around `column`, cut with "…", and the column within it."""
+    if len(line) <= width:
+        return line, column
+    start = max(0, min(column - width // 2, len(line) - width))
+    shown = line[start:start + width]
+    if start > 0:
+        shown, column = "…" + shown[1:], column - start
+    else:
+        column -= start
+    if start + width < len(line):
+        shown = shown[:-1] + "…"
+    return shown, column

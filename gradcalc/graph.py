@@ -160,8 +160,9 @@ class Graph:
         return [i for i in range(node + 1) if live[i]]
 
     def label(self, node):
-        """A node's short name: its name, a literal's text, or its op's symbol."""
-        return self.names[node] or self.labels[node]
+        """A node's short name: its name, a literal's text (shortened if long), or its op's symbol."""
+        text = self.names[node] or self.labels[node]
+        return text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
 
     def expression(self, node, limit=60, expand_root=True, depth=8):
         """The node written back as an expression, named nodes by name, cut at about `limit`

@@ -6,27 +6,31 @@ Python's operators already keep ``+ - *`` exact; ``div`` and ``power`` below cov
 places where they would not (``1/3`` and ``2**-1`` give floats in Python).
 """
 
+import decimal
 import math
 import re
 from fractions import Fraction
 
-# Exact numerators and denominators stay below this; past it a value becomes a float, which
-# overflows (a MathError) when it is out of range. This is what keeps 10^10^10 instant.
+# Exact values stay below EXACT_LIMIT in size (past it a value becomes a float, which overflows,
+# a MathError, when it is out of range), and a fraction's numerator and denominator below
+# FRACTION_BITS bits (past that it becomes a float). This is what keeps 10^10^10 instant.
 EXACT_LIMIT = 2**1023
+FRACTION_BITS = 8192
 
 _LITERAL = re.compile(r"(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 
 
 def literal(text):
     """The exact value of a number literal: ``12``, ``3.5``, ``.5``, ``1e-3``, ``2.5E3``."""
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 400:
         return int(text)
     whole, fraction, exponent = _LITERAL.fullmatch(text).groups()
     fraction = fraction or ""
+    significant = (whole + fraction).lstrip("0")
     shift = int(exponent or 0) - len(fraction)
-    if abs(shift) > 400:  # far outside any float: don't build a 10**shift that big
+    if abs(shift) > 400 or len(significant) > 400:  # far past a float's range or precision
         return fit_exact(float(text))
-    digits = int(whole + fraction or "0")
+    digits = int(significant or "0")
     return fit_exact(digits * 10**shift if shift >= 0 else Fraction(digits, 10**-shift))
 
 
@@ -44,7 +48,7 @@ def is_exact(value):
 
 def fit_exact(value):
     """Keep an exact result small and in float range: an integral Fraction becomes an int,
-    and a value whose parts pass EXACT_LIMIT becomes a float (OverflowError if out of range)."""
+    and a value past EXACT_LIMIT or FRACTION_BITS becomes a float (OverflowError if out of range)."""
     kind = type(value)
     if kind is int:
         if -EXACT_LIMIT < value < EXACT_LIMIT:
@@ -54,8 +58,9 @@ def fit_exact(value):
         numerator, denominator = value.numerator, value.denominator
         if denominator == 1:
             return fit_exact(numerator)
-        if -EXACT_LIMIT < numerator < EXACT_LIMIT and denominator < EXACT_LIMIT:
-            return value
+        if denominator.bit_length() <= FRACTION_BITS and abs(numerator).bit_length() <= FRACTION_BITS:
+            if -EXACT_LIMIT < numerator // denominator < EXACT_LIMIT:
+                return value
         return float(value)
     if value in (math.inf, -math.inf):
         raise OverflowError("result too large")
@@ -78,7 +83,7 @@ def power(base, exponent):
         n = int(exponent)
         if is_exact(base):
             size = max(abs(Fraction(base).numerator), Fraction(base).denominator).bit_length() - 1
-            if size * abs(n) > EXACT_LIMIT.bit_length():
+            if size * abs(n) > FRACTION_BITS:
                 return fit_exact(float(base) ** n)
             return Fraction(base) ** n if n < 0 else base**n
         return base**n
@@ -133,7 +138,7 @@ def format_number(value, precision=None, approximate=True):
         text = repr(value)
         return text[:-2] if text.endswith(".0") else text
     if precision is not None:
-        return _rounded(float(value), precision)
+        return _approximately(value, precision)
     if type(value) is int or value.denominator == 1:
         text = str(int(value))
         if len(text) <= 30:
@@ -145,8 +150,18 @@ def format_number(value, precision=None, approximate=True):
     fraction = f"{value.numerator}/{value.denominator}"
     if not approximate and len(fraction) <= 24:
         return fraction
-    approx = _rounded(float(value), 6)
+    approx = _approximately(value, 6)
     return f"{fraction} ≈ {approx}" if len(fraction) <= 24 else f"≈ {approx}"
+
+
+def _approximately(value, digits):
+    """An exact value to `digits` significant digits, even one too small or large for a float."""
+    if value == 0 or 1e-300 < abs(value) < 1e300:
+        return _rounded(float(value), digits)
+    with decimal.localcontext() as context:
+        context.prec = digits
+        approx = decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)
+    return f"{approx.normalize():e}"
 
 
 def _terminating_decimal(value):

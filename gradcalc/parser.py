@@ -246,7 +246,8 @@ class Program:
         try:
             value = numbers.literal(token)
         except OverflowError:
-            raise self._error(MathError, f"{token} is too large for a number", token) from None
+            shown = token if len(token) <= 24 else f"{token[:12]}…{token[-6:]}"
+            raise self._error(MathError, f"{shown} is too large for a number", token) from None
         return self.tape.leaf(LITERAL, str(token), value)
 
     def lookup(self, token):

@@ -29,7 +29,7 @@ def describe(graph, node):
     if kind == CONSTANT:
         return graph.names[node], "constant"
     if kind == LITERAL:
-        return graph.labels[node], ""
+        return graph.label(node), ""
     if graph.names[node]:
         return graph.names[node], graph.expression(node, limit=40)
     return graph.labels[node], graph.expression(node, limit=40)
