@@ -9,14 +9,16 @@
 from .check import judge
 from .errors import GradcalcError, InputError
 from .evaluate import evaluate as _evaluate
+from .evaluate import forward
 from .graph import Claim, Graph
 from .parser import Program, parse
 
 
-def evaluate(program, at=None, exact=True):
-    """Evaluate a program (its text or a parsed Graph) with inputs from `at` (name -> number)."""
+def evaluate(program, at=None, exact=True, wrt=None):
+    """Evaluate a program (its text or a parsed Graph) with inputs from `at` (name -> number or
+    array); gradients with respect to every node, or only to the names in `wrt`."""
     graph = program if isinstance(program, Graph) else parse(program)
-    return _evaluate(graph, at, exact)
+    return _evaluate(graph, at, exact, wrt=wrt)
 
 
 def constant(text):
@@ -26,7 +28,7 @@ def constant(text):
         raise InputError(f"{text!r} is not a constant: it uses {', '.join(graph.inputs)}")
     if len(graph.outputs) != 1 or graph.named:
         raise InputError(f"{text!r} is not a single expression")
-    return _evaluate(graph).value
+    return forward(graph, {}, exact=True)[graph.outputs[0]]
 
 
 def run(lines, at=None, exact=True, tolerance=None):

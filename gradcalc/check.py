@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from . import arrays
 from .errors import InputError
 from .evaluate import evaluate, local_partials
 from .graph import LITERAL
@@ -27,7 +28,7 @@ class Verdict:
 def judge(claim, at=None, exact=True, tolerance=None):
     """The Verdict on one claim at the point `at`. `tolerance`, when given, is the absolute
     tolerance of claims written without ±."""
-    evaluation = evaluate(claim.graph, at, exact)
+    evaluation = evaluate(claim.graph, at, exact, differentiate=[0] if claim.is_gradient else [])
     graph, values = claim.graph, evaluation.values
     subject, answer_node, *tolerance_node = graph.outputs
     answer = values[answer_node]
@@ -48,14 +49,26 @@ def judge(claim, at=None, exact=True, tolerance=None):
 
 
 def _agrees(answer, correct, limit):
+    if arrays.shape(answer) != arrays.shape(correct):
+        return False
     if limit is not None:
-        return abs(answer - correct) <= limit
+        return bool(_all(abs(answer - correct) <= limit))
     if is_exact(answer) and is_exact(correct):
-        return answer == correct
+        return bool(_all(answer == correct))
     return _same(answer, correct)
 
 
+def _all(truth):
+    return truth.all() if arrays.is_array(truth) else truth
+
+
 def _same(a, b):
+    """Equal within the relative tolerance (element by element for arrays of the same shape)."""
+    if arrays.is_array(a) or arrays.is_array(b):
+        if arrays.shape(a) != arrays.shape(b):
+            return False
+        np = arrays.np
+        return bool(np.allclose(arrays.to_float(a), arrays.to_float(b), rtol=RELATIVE, atol=1e-12, equal_nan=True))
     a, b = float(a), float(b)
     return math.isclose(a, b, rel_tol=RELATIVE, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
 
@@ -63,7 +76,7 @@ def _same(a, b):
 def _rounding(graph, answer_node, answer, correct, limit):
     """An answer written with fewer decimals than the true value: 3.14 for pi."""
     text = graph.labels[answer_node]
-    if limit is not None or graph.kinds[answer_node] != LITERAL or "e" in text.lower():
+    if limit is not None or graph.kinds[answer_node] != LITERAL or "e" in text.lower() or arrays.is_array(answer):
         return None
     if not math.isfinite(float(correct)):
         return None
@@ -101,8 +114,9 @@ def _gradient(evaluation, claim):
     if u is None:  # only what f depends on is in its graph: f does not depend on u
         return 0, [], None
     edges = [(c, k) for c in range(u + 1, len(graph)) for k, j in enumerate(graph.args[c]) if j == u]
-    local = {(c, k): local_partials(graph, values, c)[k] for c, k in edges}
+    local = {(c, k): (local_partials(graph, values, c) or (None,) * len(graph.args[c]))[k] for c, k in edges}
     uses = [(graph.names[c], local[c, k]) for c, k in edges]
+    edges = [(c, k) for c, k in edges if local[c, k] is not None]  # the diagnoses need number partials
     f, u_name = claim.of, claim.wrt
     correct = grads[u]
 
@@ -110,8 +124,10 @@ def _gradient(evaluation, claim):
         return graph.names[c] or graph.expression(c, limit=24)
 
     def diagnose(answer):
-        if correct != 0 and _same(answer, -correct):
+        if _same(answer, -correct) and not _same(correct, 0 * correct):
             return "the sign is wrong"
+        if arrays.is_array(correct):  # the diagnoses below reason about numbers, not Jacobians
+            return _forward_value(answer)
         for c, k in edges:
             inputs = graph.args[c]
             if len(inputs) == 2 and inputs[0] != inputs[1]:
@@ -140,6 +156,9 @@ def _gradient(evaluation, claim):
                         f"your ∂{f}/∂{u_name} equals the path through {name(c)} only; "
                         f"{u_name} also reaches {f} {reach}, and the paths add up"
                     )
+        return _forward_value(answer)
+
+    def _forward_value(answer):
         if _same(answer, values[u]) and not _same(values[u], correct):
             return f"that is {u_name}'s forward value; its gradient is what flows back to it from {f}"
         return None
@@ -170,6 +189,8 @@ def trace_consequences(verdicts):
         if v.passed or not v.claim.is_gradient or not v.uses:
             continue
         implied, wrong = 0, None
+        if any(partial is None or arrays.is_array(partial) for _, partial in v.uses):
+            continue
         for consumer, partial in v.uses:
             if consumer == v.claim.of:  # ∂f/∂f = 1 needs no claim
                 implied += partial

@@ -52,11 +52,11 @@ class Bindings(click.ParamType):
 
 
 def _split_top_level(text):
-    """Split at commas outside parentheses, so x=pow(2,3),y=1 is two items."""
+    """Split at commas outside brackets, so x=pow(2,3),W=[[1,2],[3,4]] is two items."""
     items, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
+        depth += ch in "(["
+        depth -= ch in ")]"
         if ch == "," and depth == 0:
             items.append(text[start:i])
             start = i + 1

@@ -6,8 +6,9 @@ so evaluating twice, or at another point, gives independent answers.
 """
 
 import math
+from contextlib import nullcontext
 
-from . import numbers
+from . import arrays, numbers
 from .errors import InputError, MathError
 from .graph import INPUT
 
@@ -15,11 +16,12 @@ from .graph import INPUT
 class Evaluation:
     """A graph's values at one point, and for each output the gradient of every node."""
 
-    def __init__(self, graph, values, gradients, exact):
+    def __init__(self, graph, values, gradients, exact, wrt=None):
         self.graph = graph
         self.values = values
         self.gradients = gradients  # one list per output, indexed by node
         self.exact = exact
+        self.wrt = wrt  # the names whose gradients were asked for; None for all
 
     @property
     def value(self):
@@ -37,13 +39,13 @@ class Evaluation:
         return {name: grads[node] for name, node in self.inputs_of(output).items()}
 
     def inputs_of(self, output):
-        return self.graph.inputs_of(output)
+        inputs = self.graph.inputs_of(output)
+        return inputs if self.wrt is None else {name: node for name, node in inputs.items() if name in self.wrt}
 
     def edge_gradient(self, output, consumer, k):
         """What flows back along one arrow: the consumer's gradient times its local partial
         with respect to its k-th input (a node's gradient is the sum over its arrows)."""
-        partial = local_partials(self.graph, self.values, consumer)[k]
-        return self.gradients[output][consumer] * partial
+        return contributions(self.graph, self.values, consumer, self.gradients[output][consumer])[k]
 
     def __getitem__(self, name):
         """The value of the node bound to `name`."""
@@ -60,12 +62,29 @@ class Evaluation:
             raise KeyError(f"no node is named {name!r}") from None
 
 
-def evaluate(graph, at=None, exact=True):
+def evaluate(graph, at=None, exact=True, differentiate=None, wrt=None):
     """Values of every node of `graph` with inputs set from `at` (name -> number), then the
-    gradient of each output with respect to every node."""
+    gradient of each output (or of the outputs numbered in `differentiate`) with respect to
+    every node, or only to the names in `wrt` and what lies between them and the output (as
+    PyTorch's requires_grad: the rest costs nothing)."""
     values = forward(graph, at or {}, exact)
-    gradients = [backward(graph, values, output, exact) for output in graph.outputs]
-    return Evaluation(graph, values, gradients, exact)
+    wanted = range(len(graph.outputs)) if differentiate is None else differentiate
+    needed = None if wrt is None else depends_on(graph, [graph.named[n] for n in wrt if n in graph.named])
+    gradients = [backward(graph, values, output, exact, needed) if k in wanted else None
+                 for k, output in enumerate(graph.outputs)]
+    return Evaluation(graph, values, gradients, exact, None if wrt is None else set(wrt))
+
+
+def depends_on(graph, starts):
+    """The nodes that depend on one of `starts` (and those): the only ones whose gradient
+    can reach them."""
+    reached = bytearray(len(graph))
+    for node in starts:
+        reached[node] = 1
+    for node in range(min(starts, default=len(graph)), len(graph)):
+        if not reached[node] and any(reached[j] for j in graph.args[node]):
+            reached[node] = 1
+    return reached
 
 
 def forward(graph, at, exact):
@@ -76,11 +95,24 @@ def forward(graph, at, exact):
             raise InputError(f"{name} is computed by the program ({graph.expression(node)}), so it cannot be given a value")
     for name, node in graph.inputs.items():
         if name in at:
-            values[node] = at[name]
+            values[node] = arrays.adopt(at[name])
         elif values[node] is None:
             raise InputError(f"no value for {name}: give it with --at {name}=VALUE")
     if not exact:
-        values = [v if v is None else float(v) for v in values]
+        values = [v if v is None else numbers.to_float(v) for v in values]
+    with_arrays = arrays.any_array(values)
+    with _array_errors("raise") if with_arrays else nullcontext():
+        _forward_loop(graph, values, exact, with_arrays)
+    if not exact:  # a float operation that overflowed gave inf without raising: find it
+        finite = numbers.is_finite if with_arrays else math.isfinite
+        computed = [v for v, op in zip(values, graph.ops) if op is not None] if with_arrays else values
+        if not all(map(finite, computed)):
+            first = next(i for i, v in enumerate(values) if graph.ops[i] is not None and not finite(v))
+            raise _math_error(graph, values, first, "the result is too large (overflow)")
+    return values
+
+
+def _forward_loop(graph, values, exact, with_arrays):
     ops, args = graph.ops, graph.args
     fit = numbers.fit_exact if exact else None
     for i in range(len(values)):
@@ -88,50 +120,94 @@ def forward(graph, at, exact):
         if op is None:
             continue
         inputs = args[i]
+        rule = op.array_forward if with_arrays else op.forward
         try:
+            if op.shapes is not None and (with_arrays or op.vjp is not None):
+                problem = op.shapes(*[values[j] for j in inputs])
+                if problem:
+                    raise InputError(f"{graph.expression(i)}: {problem}")
             if len(inputs) == 2:
-                value = op.forward(values[inputs[0]], values[inputs[1]])
+                value = rule(values[inputs[0]], values[inputs[1]])
             else:
-                value = op.forward(*[values[j] for j in inputs])
+                value = rule(*[values[j] for j in inputs])
             values[i] = fit(value) if fit else value
         except (ValueError, ZeroDivisionError, TypeError):
             raise _math_error(graph, values, i, op.undefined) from None
         except OverflowError:
             raise _math_error(graph, values, i, "the result is too large (overflow)") from None
-    if not exact and not all(map(math.isfinite, values)):
-        first = next(i for i, v in enumerate(values) if not math.isfinite(v))
-        raise _math_error(graph, values, first, "the result is too large (overflow)")
-    return values
+        except FloatingPointError as error:  # NumPy's, for arrays
+            reason = "the result is too large (overflow)" if "overflow" in str(error) else op.undefined
+            raise _math_error(graph, values, i, reason) from None
 
 
-def backward(graph, values, output, exact):
+def _array_errors(mode):
+    """NumPy's floating-point errors raised (forward: a math error) or ignored (backward:
+    an infinite gradient is an answer)."""
+    return arrays.np.errstate(divide=mode, over=mode, invalid=mode, under="ignore")
+
+
+def backward(graph, values, output, exact, needed=None):
     """∂output/∂node for every node: each node, from the output back, adds its gradient times
-    each local partial into its inputs' gradients (the `+=` sums over a node's uses)."""
+    each local partial into its inputs' gradients (the `+=` sums over a node's uses).
+    With `needed` (a flag per node), only those nodes' gradients are computed."""
+    if arrays.is_array(values[output]):
+        shape = arrays.describe_shape(values[output].shape)
+        expression = graph.expression(output, limit=40)
+        raise InputError(f"the output {expression} is a {shape}; gradients are taken of a scalar: "
+                         f"try sum({expression})")
     zero = 0 if exact else 0.0
     grads = [zero] * len(values)
     grads[output] = 1 if exact else 1.0
     ops, args = graph.ops, graph.args
-    needed = None if graph.minimal else set(graph.ancestors(output))
-    for i in range(output, -1, -1):
-        op = ops[i]
-        if op is None or (needed is not None and i not in needed):
-            continue
-        g = grads[i]
-        if exact:
-            g = numbers.fit_gradient(g)
-        for j, partial in zip(args[i], local_partials(graph, values, i)):
-            grads[j] += g * partial
+    ancestors = None if graph.minimal else set(graph.ancestors(output))
+    with_arrays = arrays.any_array(values)
+    with _array_errors("ignore") if with_arrays else nullcontext():
+        for i in range(output, -1, -1):
+            op = ops[i]
+            if op is None or (ancestors is not None and i not in ancestors) or (needed is not None and not needed[i]):
+                continue
+            g = grads[i]
+            if exact:
+                g = numbers.fit_gradient(g)
+            for j, contribution in zip(args[i], contributions(graph, values, i, g, with_arrays, needed)):
+                if contribution is None:
+                    continue
+                # never in place: a contribution may be a view of another gradient (a transpose)
+                grads[j] = contribution if grads[j] is zero else grads[j] + contribution
     if exact:
         grads = [g if type(g) is int and -numbers.EXACT_LIMIT < g < numbers.EXACT_LIMIT else numbers.fit_gradient(g)
                  for g in grads]
     return grads
 
 
-def local_partials(graph, values, node):
-    """∂node/∂input for each of the node's inputs, at these values."""
-    inputs = graph.args[node]
+def contributions(graph, values, node, g, with_arrays=True, needed=None):
+    """What `node`, whose gradient is `g`, sends back to each of its inputs: g times the local
+    partial, or for an array op its vector-Jacobian product, summed back to the input's shape;
+    None for an input whose gradient is not `needed`."""
+    op, inputs = graph.ops[node], graph.args[node]
+    wanted = [needed is None or needed[j] for j in inputs]
+    if op.vjp is None:
+        partials = local_partials(graph, values, node, with_arrays)
+        sent = [g * p if w else None for p, w in zip(partials, wanted)]
+    else:
+        if arrays.is_array(values[node]) and not arrays.is_array(g):
+            g = arrays.filled(values[node], g)
+        operands = [values[j] for j in inputs]
+        sent = [rule(g, values[node], *operands) if w else None for rule, w in zip(op.vjp, wanted)]
+    if with_arrays:
+        sent = [None if c is None else arrays.unbroadcast(c, values[j]) for c, j in zip(sent, inputs)]
+    return sent
+
+
+def local_partials(graph, values, node, with_arrays=True):
+    """∂node/∂input for each of the node's inputs, at these values; None for an array op,
+    whose local derivative is a Jacobian rather than a number."""
+    op, inputs = graph.ops[node], graph.args[node]
+    if op.partials is None:
+        return None
+    rule = op.array_partials if with_arrays else op.partials
     try:
-        return graph.ops[node].partials(values[node], *[values[j] for j in inputs])
+        return rule(values[node], *[values[j] for j in inputs])
     except (ArithmeticError, ValueError):  # no finite derivative here (an edge of a domain)
         return (math.nan,) * len(inputs)
 

@@ -8,7 +8,8 @@ times the local partial.
 
 from dataclasses import dataclass
 
-from .evaluate import local_partials
+from . import arrays
+from .evaluate import contributions, depends_on, local_partials
 from .graph import CONSTANT, LITERAL
 
 PATH_LIMIT = 16  # paths per input: their number can grow exponentially with the graph
@@ -22,8 +23,9 @@ class Term:
     consumer: int
     k: int
     upstream: object  # the consumer's gradient
-    local: object  # ∂consumer/∂node
+    local: object  # ∂consumer/∂node; None for an array op, whose local derivative is a Jacobian
     rule: str
+    sent: object  # what flows back along this arrow: upstream × local, or the array op's rule
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Explanation:
     sweep: list  # Steps in the order the backward pass runs
     paths: dict  # input name -> list of Paths, or None when there are more than the limit
     path_counts: dict  # input name -> number of paths
+    scalar: bool = True  # False when arrays flow through: the path form is for numbers
 
     @property
     def graph(self):
@@ -61,21 +64,23 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
     nodes = graph.ancestors(root)
     inside = set(nodes)
     consumers = [[] for _ in range(len(graph))]
-    locals_ = {}
+    locals_, sent = {}, {}
     for c in nodes:
         if graph.ops[c] is None:
             continue
-        partials = local_partials(graph, values, c)
+        partials = local_partials(graph, values, c) or (None,) * len(graph.args[c])
+        flows = contributions(graph, values, c, grads[c])
         for k, j in enumerate(graph.args[c]):
             consumers[j].append((c, k))
-            locals_[c, k] = partials[k]
+            locals_[c, k], sent[c, k] = partials[k], flows[k]
+    scalar = all(v is not None and not arrays.is_array(v) for v in locals_.values())
 
-    shown = _downstream(graph, nodes, [graph.named[n] for n in wrt if n in graph.named]) if wrt else inside
+    shown = depends_on(graph, [graph.named[n] for n in wrt if n in graph.named]) if wrt else None
     sweep = []
     for node in reversed(nodes):
-        if node == root or node not in shown or graph.kinds[node] in (LITERAL, CONSTANT):
+        if node == root or (shown is not None and not shown[node]) or graph.kinds[node] in (LITERAL, CONSTANT):
             continue
-        terms = tuple(Term(c, k, grads[c], locals_[c, k], graph.ops[c].rule) for c, k in consumers[node])
+        terms = tuple(Term(c, k, grads[c], locals_[c, k], graph.ops[c].rule, sent[c, k]) for c, k in consumers[node])
         sweep.append(Step(node, grads[node], terms))
 
     counts, lengths = _path_counts(nodes, consumers, root)
@@ -86,18 +91,9 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
             continue
         start = graph.named[name]
         path_counts[name] = counts.get(start, 0) if start in inside else 0
-        readable = path_counts[name] <= path_limit and lengths.get(start, 0) <= PATH_LENGTH_LIMIT
+        readable = scalar and path_counts[name] <= path_limit and lengths.get(start, 0) <= PATH_LENGTH_LIMIT
         paths[name] = _paths(start, root, consumers, locals_) if readable else None
-    return Explanation(evaluation, output, sweep, paths, path_counts)
-
-
-def _downstream(graph, nodes, starts):
-    """The nodes on some path from one of `starts` onwards: what --wrt makes worth showing."""
-    reached = set(starts)
-    for node in nodes:
-        if any(j in reached for j in graph.args[node]):
-            reached.add(node)
-    return reached
+    return Explanation(evaluation, output, sweep, paths, path_counts, scalar)
 
 
 def _path_counts(nodes, consumers, root):

@@ -10,7 +10,7 @@ compacted copy holding just what some outputs need.
 
 from dataclasses import dataclass
 
-from .ops import INFIX, PREFIX, PRODUCT, UNARY
+from .ops import ATOM, INDEX, INFIX, POSTFIX, PREFIX, PRODUCT, UNARY
 
 LITERAL, CONSTANT, INPUT, OPERATION = "literal", "constant", "input", "operation"
 
@@ -204,6 +204,17 @@ class Graph:
             elif op.form == PREFIX:
                 stack.append((inputs[0], UNARY, level))
                 stack.append(op.symbol)
+            elif op.form == POSTFIX:
+                stack.append(op.symbol)
+                stack.append((inputs[0], ATOM, level))
+            elif op.form == INDEX:
+                stack.append("]")
+                for k in range(len(inputs) - 1, 0, -1):
+                    stack.append((inputs[k], 0, level))
+                    if k > 1:
+                        stack.append(", ")
+                stack.append("[")
+                stack.append((inputs[0], ATOM, level))
             else:  # a call
                 stack.append(")")
                 for k in range(len(inputs) - 1, -1, -1):

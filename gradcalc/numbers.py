@@ -11,6 +11,8 @@ import math
 import re
 from fractions import Fraction
 
+from . import arrays
+
 # Exact values stay below EXACT_LIMIT in size (past it a value becomes a float, which overflows,
 # a MathError, when it is out of range), and a fraction's numerator and denominator below
 # FRACTION_BITS bits (past that it becomes a float). This is what keeps 10^10^10 instant.
@@ -36,6 +38,8 @@ def literal(text):
 
 def fit_gradient(value):
     """fit_exact for a gradient, where out of range means infinite, not an error."""
+    if arrays.is_array(value):
+        return arrays.lift(fit_gradient)(value) if value.dtype == object else value
     try:
         return fit_exact(value)
     except OverflowError:
@@ -43,6 +47,8 @@ def fit_gradient(value):
 
 
 def is_exact(value):
+    if arrays.is_array(value):
+        return value.dtype == object
     return type(value) is not float
 
 
@@ -62,7 +68,13 @@ def fit_exact(value):
             if -EXACT_LIMIT < numerator // denominator < EXACT_LIMIT:
                 return value
         return float(value)
-    if value in (math.inf, -math.inf):
+    if kind is float:
+        if value in (math.inf, -math.inf):
+            raise OverflowError("result too large")
+        return value
+    if value.dtype == object:  # an exact array: each element kept small
+        return arrays.lift(fit_exact)(value)
+    if not arrays.np.isfinite(value).all():
         raise OverflowError("result too large")
     return value
 
@@ -102,10 +114,12 @@ def ieee_div(a, b):
 
 
 def to_float(value):
-    return float(value)
+    return arrays.to_float(value)
 
 
 def is_finite(value):
+    if arrays.is_array(value):
+        return value.dtype == object or bool(arrays.np.isfinite(value).all())
     return type(value) is not float or math.isfinite(value)
 
 
@@ -117,9 +131,14 @@ def exact_text(value):
 
 
 def json_number(value):
-    """A number JSON can carry: ints stay ints, non-finite floats become strings."""
+    """A number JSON can carry: ints stay ints, non-finite floats become strings, arrays
+    nested lists."""
     if type(value) is int:
         return value
+    if type(value) is Fraction and value.denominator == 1:
+        return value.numerator
+    if arrays.is_array(value):
+        return [json_number(item) for item in value] if value.ndim else json_number(value[()])
     value = float(value)
     if math.isfinite(value):
         return value
@@ -129,7 +148,10 @@ def json_number(value):
 def format_number(value, precision=None, approximate=True):
     """How a person writes the number: 799.2, 1/3 ≈ 0.333333, 0.1 (a float's shortest form).
     ``precision`` rounds what is shown to that many significant digits, never what is computed;
-    ``approximate=False`` leaves a fraction's decimal out (1/3)."""
+    ``approximate=False`` leaves a fraction's decimal out (1/3). A small array is written as
+    nested lists, a big one by its shape."""
+    if arrays.is_array(value):
+        return format_array(value, precision)
     if type(value) is float:
         if not math.isfinite(value):
             return "nan" if value != value else ("inf" if value > 0 else "-inf")
@@ -152,6 +174,41 @@ def format_number(value, precision=None, approximate=True):
         return fraction
     approx = _approximately(value, 6)
     return f"{fraction} ≈ {approx}" if len(fraction) <= 24 else f"≈ {approx}"
+
+
+ARRAY_SHOWN = 24  # elements of an array written out; a bigger one is summarised
+
+
+def format_array(value, precision=None):
+    """[[0.1, 0.2], [0.3, 0.4]] for a small array; '64×100 matrix' for a big one."""
+    if value.size > ARRAY_SHOWN:
+        return arrays.describe_shape(value.shape)
+    digits = 6 if precision is None else precision
+    if value.ndim == 0:
+        return format_number(value[()], precision)
+    return "[" + ", ".join(format_array(row, precision) if arrays.is_array(row) else _element(row, digits, precision)
+                           for row in value) + "]"
+
+
+def array_lines(value, precision=None):
+    """A small matrix as aligned rows, for a view with room for them; None if it is big."""
+    if value.size > ARRAY_SHOWN or value.ndim > 2:
+        return None
+    rows = value.reshape(1, -1) if value.ndim == 1 else value
+    digits = 4 if precision is None else precision
+    cells = [[_element(x, digits, precision) for x in row] for row in rows]
+    width = max((len(c) for row in cells for c in row), default=0)
+    lines = ["  ".join(c.rjust(width) for c in row) for row in cells]
+    if value.ndim == 1:
+        return ["[" + lines[0] + "]"]
+    return ["[" + line + "]" for line in lines]
+
+
+def _element(x, digits, precision):
+    """One element: short (an exact fraction as 1/3, a float to `digits` digits)."""
+    if isinstance(x, float) or precision is not None:  # NumPy's float64 is a float too
+        return _rounded(float(x), digits)
+    return format_number(x, approximate=False)
 
 
 def _approximately(value, digits):

@@ -15,7 +15,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 
-from . import numbers
+from . import arrays, numbers
 from .errors import InputError, MathError
 from .graph import CONSTANT, INPUT, LITERAL, OPERATION, Claim, GraphBuilder
 from .ops import CONSTANTS, FUNCTIONS, OPS
@@ -37,10 +37,14 @@ _EXPECTED_WORDS = {
     "_DIVIDE": "'/'",
     "_POW": "'^'",
     "DERIVATIVE": "d(f)/d(u)",
+    "LSQB": "'['",
+    "RSQB": "']'",
     "$END": "the end of the statement",
 }
+MAX_DIMENSIONS = 8
+
 _DERIVATIVE_NAMES = re.compile(r"[^\W\d]\w*")
-_OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT"}
+_OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT", "AT", "QUOTE"}
 
 
 def _grammar_text():
@@ -88,6 +92,24 @@ class _Reducer:
     def neg(self, children):
         return self.program.negate(children[0])
 
+    def transpose(self, children):
+        return self.program.tape.apply(OPS["transpose"], (children[0],))
+
+    def index(self, children):
+        return self.program.index(children[0], children[1])
+
+    def signed(self, children):
+        return self.program.array_number(children[0], positive=True)
+
+    def negative(self, children):
+        return self.program.array_number(children[0], positive=False)
+
+    def row(self, children):
+        return children
+
+    def array(self, children):
+        return self.program.array_literal(children)
+
     def assign(self, children):
         return self.program.assign(children[0], children[1])
 
@@ -106,7 +128,14 @@ def _binary_callback(op):
     return lambda self, children: self.program.tape.apply(op, (children[0], children[1]))
 
 
-for _name in ("add", "sub", "mul", "div", "pow"):
+class _Number:
+    """A number inside an array literal: its exact value, its text and where it is."""
+
+    def __init__(self, token, value, text):
+        self.token, self.value, self.text = token, value, text
+
+
+for _name in ("add", "sub", "mul", "div", "pow", "matmul"):
     setattr(_Reducer, _name, _binary_callback(OPS[_name]))
 
 _parser = None
@@ -243,12 +272,18 @@ class Program:
     # -- callbacks from the grammar ------------------------------------------------------
 
     def literal(self, token):
+        return self.tape.leaf(LITERAL, str(token), self._number(token))
+
+    def array_number(self, token, positive):
+        value = self._number(token)
+        return _Number(token, value if positive else -value, str(token) if positive else f"-{token}")
+
+    def _number(self, token):
         try:
-            value = numbers.literal(token)
+            return numbers.literal(token)
         except OverflowError:
             shown = token if len(token) <= 24 else f"{token[:12]}…{token[-6:]}"
             raise self._error(MathError, f"{shown} is too large for a number", token) from None
-        return self.tape.leaf(LITERAL, str(token), value)
 
     def lookup(self, token):
         name = _normal_name(token)
@@ -285,6 +320,40 @@ class Program:
             wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
             raise self._error(InputError, f"{name} takes {wanted}, got {len(arguments)}", token)
         return self.tape.apply(op, arguments)
+
+    def index(self, node, indices):
+        op = {1: OPS["item"], 2: OPS["item2"]}.get(len(indices))
+        if op is None:
+            raise InputError(f"an index takes one or two positions, not {len(indices)}",
+                             line=self._line_number, column=self._offset + 1, source=self._line)
+        return self.tape.apply(op, (node, *indices))
+
+    def array_literal(self, items):
+        """[1, 2] or [[1, 2], [3, 4]]: a rectangular array of numbers, an exact leaf."""
+        shape, probe = [], items
+        while isinstance(probe, list):
+            shape.append(len(probe))
+            probe = probe[0]
+        if len(shape) > MAX_DIMENSIONS:
+            raise self._error(InputError, f"an array has at most {MAX_DIMENSIONS} dimensions", probe.token)
+        stack = [(items, 0)]
+        while stack:
+            item, depth = stack.pop()
+            if isinstance(item, list):
+                if depth >= len(shape):
+                    raise self._error(InputError, "ragged array: a row where the first row has a number",
+                                      _first_number(item).token)
+                if len(item) != shape[depth]:
+                    raise self._error(InputError, f"ragged array: this row has {len(item)} "
+                                      f"element{'s' if len(item) != 1 else ''}, the first row {shape[depth]}",
+                                      _first_number(item).token)
+                stack.extend((child, depth + 1) for child in item)
+            elif depth != len(shape):
+                raise self._error(InputError, f"ragged array: a number where a row of {shape[depth]} was expected",
+                                  item.token)
+        value = arrays.exact_array(_nested(items, lambda number: number.value))
+        text = _nested_text(items)
+        return self.tape.leaf(LITERAL, text, value)
 
     def negate(self, node):
         tape = self.tape
@@ -379,6 +448,47 @@ class Program:
             kind = {"NUMBER": "number ", "NAME": "name "}.get(token.type, "")
             message = f"unexpected {kind}{str(token)!r}; expected {_expected(error.expected)}"
         return InputError(message, line=self._line_number, column=column, source=self._line)
+
+
+def _first_number(item):
+    while isinstance(item, list):
+        item = item[0]
+    return item
+
+
+def _nested(items, leaf):
+    """The same nesting of lists with `leaf` applied to each number (no recursion: arrays may nest deep)."""
+    result = []
+    stack = [(items, result)]
+    while stack:
+        source, target = stack.pop()
+        for item in source:
+            if isinstance(item, list):
+                inner = []
+                target.append(inner)
+                stack.append((item, inner))
+            else:
+                target.append(leaf(item))
+    return result
+
+
+def _nested_text(items):
+    """'[[1, 2], [3, 4]]' as written."""
+    pieces, stack = [], [items]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+        elif isinstance(item, list):
+            stack.append("]")
+            for k in range(len(item) - 1, -1, -1):
+                stack.append(item[k])
+                if k:
+                    stack.append(", ")
+            stack.append("[")
+        else:
+            pieces.append(item.text)
+    return "".join(pieces)
 
 
 def _expected(terminals):

@@ -244,7 +244,7 @@ def test_json_format():
     assert record["path_counts"]["tax"] == 1
     first = record["sweep"][0]
     assert first == {"node": "u", "grad": 1.08, "terms": [
-        {"consumer": "E", "upstream": 1, "local": 1.08, "rule": "multiply by the other input"}]}
+        {"consumer": "E", "upstream": 1, "local": 1.08, "sent": 1.08, "rule": "multiply by the other input"}]}
     assert {step["node"] for step in record["sweep"]} == {"u", "s", "t", "apple", "apple_count", "orange",
                                                           "orange_count", "tax"}
 

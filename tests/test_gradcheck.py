@@ -1,10 +1,16 @@
 """`gradcalc eval --gradcheck`: every reverse-mode gradient against a central finite difference.
-Every op in the table passes at a safe point; a deliberately broken rule is caught."""
+Every op in the table passes at a safe point; a deliberately broken rule is caught.
+
+An array op's safe point is a small program (ARRAY_PROGRAMS) in which scalar inputs scale
+fixed arrays that flow through the op, so each input's check runs through the op's
+vector-Jacobian product and through the broadcasting that sums gradients back to a scalar.
+Array-valued inputs are checked separately (test_gradcheck_with_array_inputs_*)."""
 
 import dataclasses
 import json
 import math
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +21,8 @@ import gradcalc.parser
 from gradcalc.cli import main
 from gradcalc.gradcheck import TOLERANCE, gradcheck
 from gradcalc.ops import CALL, INFIX, OPS, PREFIX
+
+TRACEBACK = "Traceback (most recent call last)"
 
 # A point inside each op's domain, away from kinks and ties. A new op in gradcalc.ops.OPS needs
 # an entry here (test_every_op_has_a_safe_point fails until it has one).
@@ -45,11 +53,42 @@ SAFE_POINTS = {
     "softplus": {"x": "0.7"},
     "max": {"x": "0.7", "y": "1.3"},
     "min": {"x": "0.7", "y": "1.3"},
+    # array ops: the scalar inputs of ARRAY_PROGRAMS
+    "matmul": {"x": "0.7", "y": "1.3"},
+    "transpose": {"x": "0.7", "y": "1.3"},
+    "sum": {"x": "0.7", "y": "1.3"},
+    "mean": {"x": "0.7", "y": "1.3"},
+    "softmax": {"x": "0.7", "y": "1.3"},
+    "log_softmax": {"x": "0.7", "y": "1.3"},
+    "cross_entropy": {"x": "0.7", "y": "1.3"},
+    "affine": {"x": "0.7", "y": "1.3", "z": "-0.4"},
+    "item": {"x": "0.7", "y": "1.3"},
+    "item2": {"x": "0.7", "y": "1.3"},
+}
+
+# For each array op, a program taking the scalar inputs of its safe point through the op.
+ARRAY_PROGRAMS = {
+    "matmul": "sum(([[0.7, -0.3], [1.1, 0.2]] * x) @ ([0.5, -1.5] * y))",
+    "transpose": "sum(([[0.7, -0.3, 0.4], [1.1, 0.2, -0.5]] * x)' @ ([1.5, -2] * y))",
+    "sum": "sum([[0.7, -0.3], [1.1, 0.2]] * x + y)",
+    "mean": "mean([[0.7, -0.3], [1.1, 0.2]] * x * y)",
+    "softmax": "sum(softmax([0.7, -0.3, 1.1] * x + [0.2, 0.5, -0.4] * y) * [1, -2, 3])",
+    "log_softmax": "sum(log_softmax([[0.7, -0.3, 1.1], [0.1, 0.4, -0.2]] * x + [0.2, 0.5, -0.4] * y) "
+                   "* [[1, -2, 3], [0.5, 2, -1]])",
+    "cross_entropy": "cross_entropy(softmax([[0.7, -0.3, 1.1], [0.1, 0.4, -0.2]] * x), "
+                     "[[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]] * y)",
+    "affine": "sum(affine([[0.7, -0.3], [1.1, 0.2]] * x, [[0.5, -1, 0.3], [0.2, 0.8, -0.6]] * y, "
+              "[0.1, -0.2, 0.3] * z) * [[1, -2, 3], [0.5, 2, -1]])",
+    "item": "([0.7, -0.3, 1.1] * x)[1] * y",
+    "item2": "([[0.7, -0.3], [1.1, 0.2]] * x)[1, 0] * y",
 }
 
 
 def expression(op):
-    """The op applied to x (and y), written the way the language spells it."""
+    """The op applied to x (and y), written the way the language spells it; for an array op,
+    its program from ARRAY_PROGRAMS."""
+    if op.name in ARRAY_PROGRAMS:
+        return ARRAY_PROGRAMS[op.name]
     if op.form == INFIX:
         return f"x {op.symbol} y"
     if op.form == PREFIX:
@@ -84,6 +123,15 @@ def broken_sin_table(monkeypatch):
 def test_every_op_has_a_safe_point():
     """Every op in the table has a safe point here, so a new op cannot skip the gradient check."""
     assert set(OPS) <= set(SAFE_POINTS), f"add a safe point for {sorted(set(OPS) - set(SAFE_POINTS))}"
+    assert set(SAFE_POINTS) == set(OPS), f"safe points for ops not in the table: {sorted(set(SAFE_POINTS) - set(OPS))}"
+
+
+@pytest.mark.parametrize("name", sorted(ARRAY_PROGRAMS))
+def test_array_program_uses_its_op_and_safe_point(name):
+    """Each array op's program really applies that op, and its inputs are its safe point's names."""
+    graph = gradcalc.parse(ARRAY_PROGRAMS[name])
+    assert OPS[name] in [op for op in graph.ops if op is not None], ARRAY_PROGRAMS[name]
+    assert set(graph.inputs) == set(SAFE_POINTS[name])
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -242,3 +290,30 @@ def test_api_gradcheck_is_not_skipped_for_an_unused_named_node():
     (result,) = gradcheck(evaluation)
     assert result.numeric is not None and result.numeric == pytest.approx(3, rel=1e-6)
     assert result.passed
+
+
+# -- array-valued inputs -------------------------------------------------------------------------
+
+
+def test_gradcheck_with_array_inputs_cli():
+    """`eval --gradcheck` with matrix and vector inputs: exit 0, a gradient check table naming
+    both inputs with no ✗, and no traceback.  [bug: gradcheck calls float() on each input's
+    value, so an array input raises TypeError and the CLI shows a traceback]"""
+    run = gc("sum(W @ x)", "--at", "W=[[0.1, 0.2], [0.3, 0.4]],x=[1, 2]", "--gradcheck", "--format", "plain")
+    assert TRACEBACK not in run.output
+    assert run.exception is None or isinstance(run.exception, SystemExit), repr(run.exception)
+    assert run.exit_code == 0, run.output
+    table = run.stdout.split("gradient check", 1)[1]
+    assert "✓" in table and "✗" not in table
+    names = {line.split()[0].split("[")[0] for line in table.splitlines()[2:] if line.strip()}
+    assert {"W", "x"} <= names
+
+
+def test_gradcheck_with_array_inputs_api():
+    """gradcheck() on an evaluation at NumPy arrays compares every input (each by name, or each
+    element as name[...]) and every comparison passes.  [bug: TypeError from float(array)]"""
+    at = {"W": np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]), "x": np.array([1.5, -2.0])}
+    evaluation = gradcalc.evaluate("sum(softmax(x @ W) * [1, -2, 3])", at=at, exact=False)
+    results = gradcheck(evaluation)
+    assert {c.name.split("[")[0] for c in results} == {"W", "x"}
+    assert all(c.passed and c.numeric is not None for c in results), results

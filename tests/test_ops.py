@@ -6,6 +6,11 @@ and each input's gradient is compared with (f(x+h) - f(x-h)) / 2h, f being gradc
 forward value. The forward value itself is also checked against a reference from ``math``, so
 an op whose forward rule and partials were wrong in the same way could not pass.
 
+An array op (``x @ y``, ``softmax(x)``, ``x[1]``…) is checked at NumPy arrays of random shapes:
+its value against a NumPy reference, and the gradient of the scalar ``sum(op(...) * R)`` (R a
+random weight array of the op's output shape; just ``op(...)`` when that is already a scalar)
+against a central difference taken element by element.
+
 ``CASES`` has one row per op; ``test_every_op_has_a_case`` fails as soon as an op is added to
 the table without a row here.
 """
@@ -15,26 +20,41 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import gradcalc
-from gradcalc.ops import CALL, INFIX, OPS, PREFIX
+from gradcalc.ops import CALL, INDEX, INFIX, OPS, POSTFIX, PREFIX
 
-VARIABLES = ("x", "y")
+VARIABLES = ("x", "y", "z")
 
 # How the language spells each infix op (the table's mul symbol is "×"; "*" is the usual spelling).
-INFIX_SPELLING = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^"}
+INFIX_SPELLING = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^", "matmul": "@"}
+
+# The positions an indexing op's spelling reads (literals, not inputs: an index has no gradient).
+INDEX_SPELLING = {"item": "x[1]", "item2": "x[1, -1]"}
+
+
+def input_names(op):
+    """The inputs the spelled expression uses: x, y, z up to the arity; only x for an index op."""
+    return VARIABLES[:1] if op.form == INDEX else VARIABLES[: op.arity]
 
 
 def spell(op):
-    """The expression text applying `op` to the inputs x (and y): `x + y`, `-x`, `max(x, y)`."""
-    names = VARIABLES[: op.arity]
+    """The expression text applying `op` to the inputs x (and y, z): `x + y`, `-x`, `max(x, y)`,
+    `x'`, `x[1]`."""
+    names = input_names(op)
     if op.form == INFIX:
         return f"x {INFIX_SPELLING.get(op.name, op.symbol)} y"
     if op.form == PREFIX:
         return f"{op.symbol}x"
+    if op.form == POSTFIX:
+        return f"x{op.symbol}"
+    if op.form == INDEX:
+        return INDEX_SPELLING[op.name]
     assert op.form == CALL
     return f"{op.name}({', '.join(names)})"
 
@@ -55,8 +75,9 @@ def apart(margin, low=-10.0, high=10.0):
 
 @dataclass(frozen=True)
 class Case:
-    points: st.SearchStrategy  # a tuple of floats, one per input, inside the op's domain
-    reference: Callable  # the op's value from the math module, for the forward check
+    points: st.SearchStrategy  # a tuple of floats (arrays for an array op), one per input, inside the op's domain
+    reference: Callable  # the op's value from the math module (NumPy for an array op), for the forward check
+    arrays: bool = False  # an array op: checked element by element at NumPy arrays
 
 
 def _unary(low, high, reference):
@@ -92,6 +113,82 @@ CASES = {
     "min": Case(apart(1e-3), min),
 }
 
+
+# -- array ops: random shapes and values ----------------------------------------------------------
+
+SIDE = st.integers(min_value=1, max_value=4)
+
+
+def array(shape, low=-3.0, high=3.0):
+    """A float64 array of this shape with elements in [low, high]."""
+    return hnp.arrays(np.float64, shape, elements=reals(low, high))
+
+
+def any_array(min_dims=1, max_dims=2, low=-3.0, high=3.0, min_first=1):
+    """An array of a random shape (each side 1 to 4; the first at least `min_first`)."""
+    shapes = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4)
+    return shapes.filter(lambda s: s[0] >= min_first).flatmap(lambda s: array(s, low, high))
+
+
+def vector_or_matrix(rows, cols, is_matrix):
+    return (rows, cols) if is_matrix else (cols,)
+
+
+@st.composite
+def matmul_points(draw):
+    """A @ B with A a vector or n×k matrix and B a k-vector or k×m matrix."""
+    n, k, m = draw(SIDE), draw(SIDE), draw(SIDE)
+    a = draw(array(vector_or_matrix(n, k, draw(st.booleans()))))
+    b = draw(array((k, m) if draw(st.booleans()) else (k,)))
+    return a, b
+
+
+@st.composite
+def affine_points(draw):
+    """x (a k-vector or a batch n×k), W k×m, b an m-vector."""
+    n, k, m = draw(SIDE), draw(SIDE), draw(SIDE)
+    return (draw(array(vector_or_matrix(n, k, draw(st.booleans())))), draw(array((k, m))), draw(array((m,))))
+
+
+@st.composite
+def cross_entropy_points(draw):
+    """Probabilities y (a vector or a batch of rows, kept away from 0) and weights t of y's shape."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4))
+    return draw(array(shape, 0.05, 1.0)), draw(array(shape, 0.0, 1.0))
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax(x):
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _cross_entropy(y, t):
+    return -(t * np.log(y)).sum() / (y.shape[0] if y.ndim == 2 else 1)
+
+
+def _array_case(points, reference):
+    return Case(points, reference, arrays=True)
+
+
+ARRAY_CASES = {
+    "matmul": _array_case(matmul_points(), np.matmul),
+    "transpose": _array_case(st.tuples(any_array(max_dims=3)), np.transpose),
+    "sum": _array_case(st.tuples(any_array(max_dims=3)), np.sum),
+    "mean": _array_case(st.tuples(any_array(max_dims=3)), np.mean),
+    "softmax": _array_case(st.tuples(any_array(low=-5, high=5)), _softmax),
+    "log_softmax": _array_case(st.tuples(any_array(low=-5, high=5)), _log_softmax),
+    "cross_entropy": _array_case(cross_entropy_points(), _cross_entropy),
+    "affine": _array_case(affine_points(), lambda x, w, b: x @ w + b),
+    "item": _array_case(st.tuples(any_array(min_first=2)), lambda x: x[1]),
+    "item2": _array_case(st.tuples(any_array(min_dims=2, min_first=2)), lambda x: x[1, -1]),
+}
+CASES.update(ARRAY_CASES)
+
 H = 1e-6
 REL, ABS = 1e-5, 1e-6  # central differences with h = 1e-6: ~h² truncation, ~eps·|f|/h rounding
 
@@ -122,6 +219,55 @@ def assert_gradient_matches_finite_difference(text, point):
         )
 
 
+def element_central_difference(graph, point, name, index):
+    """(f(v+h) - f(v-h)) / 2h for one element of the array input `name`, f a parsed graph's value."""
+    above, below = point[name].copy(), point[name].copy()
+    h = H * max(1.0, abs(point[name][index]))
+    above[index] += h
+    below[index] -= h
+    f_above = gradcalc.evaluate(graph, at={**point, name: above}, exact=False).value
+    f_below = gradcalc.evaluate(graph, at={**point, name: below}, exact=False).value
+    return (f_above - f_below) / (above[index] - below[index])
+
+
+def assert_array_gradient_matches_finite_difference(text, point, names):
+    """gradcalc's float-mode gradient of the scalar `text` has each array input's shape, and
+    each of its elements, for the inputs in `names`, equals the element's central difference."""
+    graph = gradcalc.parse(text)
+    result = gradcalc.evaluate(graph, at=point, exact=False)
+    assert set(result.gradient) == set(point), f"{text}: gradient is over {set(result.gradient)}"
+    for name in point:
+        assert np.shape(result.gradient[name]) == np.shape(point[name]), f"{text}: ∂/∂{name} has the wrong shape"
+    for name in names:
+        analytic = np.asarray(result.gradient[name], dtype=float)
+        for index in np.ndindex(point[name].shape):
+            numeric = element_central_difference(graph, point, name, index)
+            assert math.isclose(analytic[index], numeric, rel_tol=REL, abs_tol=ABS), (
+                f"d({text})/d{name}{list(index)} at {point}: reverse mode {analytic[index]!r}, "
+                f"finite difference {numeric!r}"
+            )
+
+
+def check_array_op(op, args, data):
+    """An array op at NumPy arrays: its value against the NumPy reference, then the gradient of
+    sum(op(...) * R) (or of op(...) itself, when that is a scalar) element by element."""
+    names = input_names(op)
+    point = dict(zip(names, args))
+    expected = np.asarray(CASES[op.name].reference(*args))
+    if expected.ndim == 0:
+        text = spell(op)
+        value = gradcalc.evaluate(text, at=point, exact=False).value
+    else:
+        weights = data.draw(array(expected.shape), label="R")
+        text = f"out = {spell(op)}\nsum(out * R)"
+        point["R"] = weights
+        value = gradcalc.evaluate(text, at=point, exact=False)["out"]
+        assert np.shape(value) == expected.shape, f"{spell(op)} has shape {np.shape(value)}"
+    np.testing.assert_allclose(np.asarray(value, dtype=float), expected, rtol=1e-12, atol=1e-12,
+                               err_msg=f"{spell(op)} at {point}")
+    assert_array_gradient_matches_finite_difference(text, point, names)
+
+
 def test_every_op_has_a_case():
     """Adding an op to the table without a test case here fails this test (and vice versa)."""
     assert set(CASES) == set(OPS)
@@ -131,12 +277,17 @@ def test_every_op_has_a_case():
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_op_gradient_matches_central_difference(name, data):
-    """Each op's local partials, reached through parse/evaluate, agree with a central finite
-    difference of its forward value at random points inside its domain, and its forward value
-    agrees with the math module."""
+    """Each op's local partials (or vector-Jacobian product), reached through parse/evaluate,
+    agree with a central finite difference of its forward value at random points inside its
+    domain (random shapes for an array op), and its forward value agrees with the math module
+    (NumPy for an array op)."""
     op = OPS[name]
     text = spell(op)
     args = data.draw(CASES[name].points, label="point")
+    assert len(args) == len(input_names(op))
+    if CASES[name].arrays:
+        check_array_op(op, args, data)
+        return
     assert len(args) == op.arity
     point = dict(zip(VARIABLES, args))
     value = value_at(text, point)

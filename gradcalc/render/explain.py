@@ -4,6 +4,7 @@ Text lines are built once as (text, role) pieces; plain joins them, rich styles 
 
 import json
 
+from .. import arrays
 from ..graph import LITERAL
 from ..numbers import format_number, json_number
 from .layout import output_name
@@ -31,6 +32,16 @@ def path_sum(paths, factor, times):
     """'a × b + c × d': each path's factors joined by `times`, the paths by ' + '. An empty
     product (the output is the input itself) is 1; no path at all is 0."""
     return " + ".join(times.join(factor(p, i) for i in range(len(p.partials))) or "1" for p in paths) or "0"
+
+
+def _term_numbers(term, root, num, times=" × "):
+    """One term of a sweep step in numbers: upstream × local, or just the local partial when
+    the consumer is the output, or what flows back when arrays are involved."""
+    if term.local is None or arrays.is_array(term.local) or arrays.is_array(term.upstream):
+        return num(term.sent)
+    if term.consumer == root:
+        return _factor(num(term.local))
+    return f"{_factor(num(term.upstream))}{times}{_factor(num(term.local))}"
 
 
 def _distinct(*sides):
@@ -62,7 +73,10 @@ def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
     for input_name, paths in explanation.paths.items():
         whole = _partial(out, input_name)
         if not paths:
-            if paths is None:
+            if paths is None and not explanation.scalar:
+                lines.append([(f"  {whole}: ", None),
+                              ("vectors and matrices flow here; the backward sweep below builds it", "rule")])
+            elif paths is None:
                 count = explanation.path_counts[input_name]
                 lines.append([(f"  {whole}: {count:,} path{'s' if count != 1 else ''}", None),
                               (", too many or too long to list; the backward sweep below builds it", "rule")])
@@ -86,10 +100,9 @@ def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
             if t.consumer != root else _partial(out, node)
             for t in step.terms
         )
-        numbers = " + ".join(f"{_factor(num(t.upstream))} × {_factor(num(t.local))}" if t.consumer != root
-                             else _factor(num(t.local)) for t in step.terms)
+        numbers = " + ".join(_term_numbers(t, root, num) for t in step.terms)
         if len(step.terms) == 1 and step.terms[0].consumer == root:
-            numbers = num(step.terms[0].local)
+            numbers = _term_numbers(step.terms[0], root, num).strip("()")
         rules = "; ".join(dict.fromkeys(f"{_consumer(graph, t.consumer)}: {t.rule}" for t in step.terms))
         sides = _distinct(_partial(out, node), symbols, numbers, num(step.grad))[1:]
         line = [(f"  {_partial(out, node)}", "name")] + [(f" = {side}", None) for side in sides[:-1]]
@@ -137,7 +150,8 @@ def json_lines(explanations):
             "sweep": [
                 {"node": label(graph, s.node), "grad": json_number(s.grad),
                  "terms": [{"consumer": label(graph, t.consumer), "upstream": json_number(t.upstream),
-                            "local": json_number(t.local), "rule": t.rule} for t in s.terms]}
+                            "local": None if t.local is None else json_number(t.local),
+                            "sent": json_number(t.sent), "rule": t.rule} for t in s.terms]}
                 for s in e.sweep
             ],
         }
@@ -166,6 +180,9 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
         out.append("**Paths from each input to the output**\n")
         for input_name, paths in e.paths.items():
             whole = _frac(top, _tex(input_name))
+            if paths is None and not e.scalar:
+                out.append(f"- {input_name}: vectors and matrices flow here; the backward sweep builds it.\n")
+                continue
             if paths is None:
                 count = e.path_counts[input_name]
                 out.append(f"- {count:,} path{'s' if count != 1 else ''} from {input_name}: too many or too long to list.\n")
@@ -182,9 +199,9 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
                 out.append(f"… {len(e.sweep) - count} more steps.\n")
                 break
             node = name(step.node)
-            terms = [(_frac(top, node), num(t.local)) if t.consumer == root else
-                     (_frac(top, name(t.consumer)) + r" \times " + _frac(name(t.consumer), node),
-                      f"{_factor(num(t.upstream))} \\times {_factor(num(t.local))}") for t in step.terms]
+            terms = [(_frac(top, node) if t.consumer == root else
+                      _frac(top, name(t.consumer)) + r" \times " + _frac(name(t.consumer), node),
+                      _term_numbers(t, root, num, r" \times ")) for t in step.terms]
             rules = "; ".join(dict.fromkeys(t.rule for t in step.terms))
             sums = (" + ".join(s for s, _ in terms), " + ".join(n for _, n in terms), num(step.grad))
             out.append(equation(_frac(top, node), *sums) + f"\n*{rules}*\n")

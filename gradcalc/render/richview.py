@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from ..numbers import format_number
+from .. import arrays
+from ..numbers import array_lines, format_number
 from .layout import describe, heading, output_name, shown_inputs, tree
 
 THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
@@ -29,8 +30,8 @@ def _output(evaluation, output, console, precision, max_nodes):
     rows, complete = tree(graph, graph.outputs[output], max_nodes)
     nodes = Table(box=box.SIMPLE_HEAD, title=Text(heading(graph, output, full=max_nodes is None), style="bold"), title_justify="left")
     nodes.add_column("node", no_wrap=True, overflow="ellipsis")
-    nodes.add_column("value", justify="right", style="value")
-    nodes.add_column(f"∂{name}/∂node", justify="right", style="grad")
+    nodes.add_column("value", justify="right", style="value", no_wrap=True)
+    nodes.add_column(f"∂{name}/∂node", justify="right", style="grad", no_wrap=True)
     for row in rows:
         label = Text(_guide(row), style="guide")
         title, detail = describe(graph, row.node)
@@ -44,7 +45,7 @@ def _output(evaluation, output, console, precision, max_nodes):
             label.append(detail, style="detail")
         elif detail:
             label.append(f"  {detail}", style="detail")
-        nodes.add_row(label, format_number(values[row.node], precision), format_number(grads[row.node], precision))
+        nodes.add_row(label, _cell(values[row.node], precision), _cell(grads[row.node], precision))
     console.print(nodes)
     if not complete:
         console.print(Text(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)", style="detail"))
@@ -55,10 +56,16 @@ def _output(evaluation, output, console, precision, max_nodes):
         table.add_column("value", justify="right", style="value")
         table.add_column(f"∂{name}/∂input", justify="right", style="grad")
         for input_name, node in inputs:
-            table.add_row(input_name, format_number(values[node], precision), format_number(grads[node], precision))
+            table.add_row(input_name, _cell(values[node], precision), _cell(grads[node], precision))
         console.print(table)
     if hidden:
         console.print(Text(f"… {hidden} more inputs not shown (--all shows every input)", style="detail"))
+
+
+def _cell(value, precision):
+    """A number, or a small matrix as aligned rows."""
+    lines = array_lines(value, precision) if arrays.is_array(value) else None
+    return "\n".join(lines) if lines else format_number(value, precision)
 
 
 def _guide(row):

@@ -1,0 +1,1 @@
+"""gradcalc's benchmarks: `python -m bench` (see bench/run.py)."""

@@ -1,0 +1,181 @@
+"""Vectors and matrices: NumPy arrays as values, imported only when a program has one.
+
+In exact mode an array holds Fractions (a NumPy object array), so a matrix product of decimal
+literals stays exact; in float mode, and after any transcendental function, it holds float64.
+Scalar rules from the op table are lifted to arrays here: float arrays use the NumPy rule an op
+declares, exact arrays apply the scalar rule element by element.
+"""
+
+from fractions import Fraction
+
+from .errors import InputError
+
+np = None  # numpy, once an array has been made
+
+
+def numpy():
+    global np
+    if np is None:
+        try:
+            import numpy
+        except ImportError:
+            raise InputError("vectors and matrices need NumPy: pip install 'gradcalc[arrays]' (or numpy)") from None
+        np = numpy
+    return np
+
+
+def adopt(value):
+    """A value given from outside (an API caller's `at`): NumPy arrays and nested lists become
+    arrays (a list of exact numbers an exact array); numbers stay as they are."""
+    if isinstance(value, (int, float, Fraction)):
+        return value
+    if hasattr(value, "__array_interface__") and numpy().asarray(value).dtype.kind in "fiub":
+        array = np.asarray(value, dtype=float)  # float64 already: no copy
+        return array if array.ndim else float(array)
+    if isinstance(value, (list, tuple)) or hasattr(value, "__array_interface__"):
+        try:
+            array = numpy().array(value, dtype=object)
+            if any(isinstance(x, (list, tuple)) for x in array.flat):
+                raise ValueError("ragged")
+            if all(type(x) in (int, Fraction) for x in array.flat):
+                return lift(Fraction)(array) if array.ndim else Fraction(array[()])
+            return array.astype(float) if array.ndim else float(array[()])
+        except (ValueError, TypeError):
+            raise InputError("an array must be rectangular and hold numbers") from None
+    return value
+
+
+def is_array(value):
+    return np is not None and isinstance(value, np.ndarray)
+
+
+def any_array(values):
+    return np is not None and any(isinstance(v, np.ndarray) for v in values)
+
+
+def exact_array(nested):
+    """An exact array from nested lists of exact numbers: Fractions in an object array."""
+    numpy()
+    array = np.empty(_shape(nested), dtype=object)
+    flat = array.reshape(-1)
+    for k, item in enumerate(_flatten(nested)):
+        flat[k] = Fraction(item)
+    return array
+
+
+def _shape(nested):
+    shape = []
+    while isinstance(nested, list):
+        shape.append(len(nested))
+        nested = nested[0]
+    return tuple(shape)
+
+
+def _flatten(nested):
+    stack = [nested]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            yield item
+
+
+def shape(value):
+    """An array's shape; () for a scalar."""
+    return value.shape if is_array(value) else ()
+
+
+def shape_text(shape):
+    """'2×3', '3', or 'scalar'."""
+    return "×".join(map(str, shape)) or "scalar"
+
+
+def describe_shape(shape):
+    """'2×3 matrix', '3-vector', 'scalar'."""
+    kind = {0: "", 1: "-vector", 2: " matrix"}.get(len(shape), " array")
+    return shape_text(shape) + kind
+
+
+def tidy(value):
+    """Arrays of floats as float64, numpy scalars as Python numbers."""
+    if is_array(value):
+        if value.dtype == object and value.size and any(type(x) is float for x in value.flat):
+            return value.astype(float)
+        if value.ndim == 0:
+            return tidy(value[()])
+        return value
+    if np is not None and isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def to_float(value):
+    return value.astype(float, copy=False) if is_array(value) else float(value)
+
+
+def lift(scalar_rule, float_rule=None, outputs=None):
+    """A rule that takes scalars or arrays: float arrays go to `float_rule` (NumPy), other
+    arrays have `scalar_rule` applied element by element, scalars go to `scalar_rule`.
+    `outputs` is the length of the tuple a partials rule returns; None for a forward rule."""
+    count = outputs or 1
+    single = (lambda *args: scalar_rule(*args)[0]) if outputs == 1 else scalar_rule
+    elementwise = []
+
+    def rule(*args):
+        if not any_array(args):
+            return scalar_rule(*args)
+        floats = all(not is_array(a) or a.dtype != object for a in args)
+        if floats and float_rule is not None:
+            result = float_rule(*args)
+        else:
+            if not elementwise:
+                elementwise.append(np.frompyfunc(single, len(args), count))
+            result = elementwise[0](*args)
+            if floats:  # no exact array went in: no exact array comes out
+                result = tuple(r.astype(float) for r in result) if count > 1 else result.astype(float)
+            if outputs == 1:
+                result = (result,)
+        return tuple(tidy(r) for r in result) if outputs else tidy(result)
+
+    return rule
+
+
+def unbroadcast(gradient, target):
+    """Sum a gradient back to the shape of the input it belongs to (NumPy broadcasting in reverse)."""
+    return sum_to_shape(gradient, target.shape if is_array(target) else ())
+
+
+def sum_to_shape(gradient, shape):
+    """A gradient of a broadcast result summed back to `shape`."""
+    if not is_array(gradient):
+        return gradient
+    if gradient.shape == shape:
+        return gradient
+    extra = gradient.ndim - len(shape)
+    summed = gradient.sum(axis=tuple(range(extra))) if extra > 0 else gradient
+    axes = tuple(k for k, n in enumerate(shape) if n == 1 and summed.shape[k] != 1)
+    if axes:
+        summed = summed.sum(axis=axes, keepdims=True)
+    return tidy(summed) if shape == () else summed
+
+
+def broadcast_error(values):
+    """Why these values' shapes do not broadcast together, or None when they do."""
+    shapes = [shape(v) for v in values]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return f"shapes {' and '.join(shape_text(s) for s in shapes)} do not match"
+    return None
+
+
+def filled(like, value):
+    """An array shaped like `like`, every element `value` (object dtype when `value` is exact)."""
+    result = np.empty(like.shape, dtype=object if like.dtype == object else float)
+    result.fill(value)
+    return result
+
+
+def zeros_like(value):
+    return filled(value, Fraction(0) if value.dtype == object else 0.0)
