@@ -6,7 +6,6 @@
     (Fraction(3996, 5), Fraction(27, 5))
 """
 
-from .check import judge
 from .errors import GradcalcError, InputError
 from .evaluate import evaluate as _evaluate
 from .evaluate import forward
@@ -57,6 +56,8 @@ def answer(item, at=None, exact=True, tolerance=None):
     """Evaluate an output's Graph or judge a Claim; a GradcalcError is returned, not raised."""
     try:
         if isinstance(item, Claim):
+            from .check import judge  # only programs with check lines need it
+
             return judge(item, at, exact, tolerance)
         return _evaluate(item, at, exact)
     except GradcalcError as error:

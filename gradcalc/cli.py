@@ -7,19 +7,15 @@ malformed --at).
 
 import io
 import math
-import shutil
-import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import click
 
 from . import __version__
 from .api import constant, run
-from .check import Verdict
 from .errors import GradcalcError
+from .evaluate import Evaluation
 from .numbers import format_number, is_finite
 
 EXAMPLE = """\b
@@ -134,7 +130,7 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
                 exit_code = max(exit_code, item.exit_code)
                 continue
             evaluated += 1
-            if isinstance(item, Verdict):
+            if not isinstance(item, Evaluation):  # a check's verdict
                 show.verdict(item)
                 exit_code = max(exit_code, 0 if item.passed else 1)
                 continue
@@ -263,6 +259,9 @@ class _Pictures:
     DRAWN = (".svg", ".png", ".pdf")
 
     def __init__(self, path):
+        import shutil
+        from pathlib import Path
+
         self.path = Path(path)
         self.count = 0
         suffix = self.path.suffix.lower()
@@ -276,6 +275,8 @@ class _Pictures:
             )
 
     def draw(self, evaluation):
+        import subprocess
+
         from .render import dot, mermaid
 
         self.count += 1
@@ -320,7 +321,7 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
             click.echo(f"error: {item}", err=True)
             exit_code = max(exit_code, item.exit_code)
             continue
-        if isinstance(item, Verdict):
+        if not isinstance(item, Evaluation):  # a check's verdict: explain shows gradients
             continue
         explanations = [explain(item, k, wrt or None) for k in range(len(item.graph.outputs))]
         if output_format == "rich":
@@ -379,7 +380,7 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
             if isinstance(item, GradcalcError):
                 click.echo(f"error: {path}: {item}", err=True)
                 exit_code = 2
-            elif isinstance(item, Verdict):
+            elif not isinstance(item, Evaluation):
                 verdicts.append(item)
         trace_consequences(verdicts)
         if not verdicts and not exit_code:
@@ -420,8 +421,7 @@ class _Progress:
         self.enabled = enabled
         self.lines = 0
         self.shown = False
-        self.lock = threading.Lock()
-        self.done = threading.Event()
+        self.lock = self.done = None
 
     def count(self, lines):
         for line in lines:
@@ -430,13 +430,17 @@ class _Progress:
 
     def __enter__(self):
         if self.enabled:
+            import threading  # only on a terminal
+
+            self.lock, self.done = threading.Lock(), threading.Event()
             self.started = time.monotonic()
             threading.Thread(target=self._tick, daemon=True).start()
         return self
 
     def __exit__(self, *exc):
-        self.done.set()
-        self.clear()
+        if self.enabled:
+            self.done.set()
+            self.clear()
 
     def _tick(self):
         if self.done.wait(1.0):

@@ -101,8 +101,11 @@ def forward(graph, at, exact):
     if not exact:
         values = [v if v is None else numbers.to_float(v) for v in values]
     with_arrays = arrays.any_array(values)
-    with _array_errors("raise") if with_arrays else nullcontext():
-        _forward_loop(graph, values, exact, with_arrays)
+    if with_arrays or graph.has_array_ops:
+        with _array_errors("raise") if with_arrays else nullcontext():
+            _forward_loop(graph, values, exact, with_arrays)
+    else:
+        _scalar_forward_loop(graph, values, exact)
     if not exact:  # a float operation that overflowed gave inf without raising: find it
         finite = numbers.is_finite if with_arrays else math.isfinite
         computed = [v for v, op in zip(values, graph.ops) if op is not None] if with_arrays else values
@@ -112,7 +115,32 @@ def forward(graph, at, exact):
     return values
 
 
+def _scalar_forward_loop(graph, values, exact):
+    """The forward loop for numbers only: no shapes to check, no arrays to lift."""
+    ops, args = graph.ops, graph.args
+    fit = numbers.fit_exact
+    i = 0
+    try:
+        for i in range(len(values)):
+            op = ops[i]
+            if op is None:
+                continue
+            inputs = args[i]
+            if len(inputs) == 2:
+                value = op.forward(values[inputs[0]], values[inputs[1]])
+            elif len(inputs) == 1:
+                value = op.forward(values[inputs[0]])
+            else:
+                value = op.forward(*[values[j] for j in inputs])
+            values[i] = fit(value) if exact else value
+    except (ValueError, ZeroDivisionError, TypeError):
+        raise _math_error(graph, values, i, ops[i].undefined) from None
+    except OverflowError:
+        raise _math_error(graph, values, i, "the result is too large (overflow)") from None
+
+
 def _forward_loop(graph, values, exact, with_arrays):
+    """The forward loop for any values: shapes checked, arrays lifted, NumPy's errors mapped."""
     ops, args = graph.ops, graph.args
     fit = numbers.fit_exact if exact else None
     for i in range(len(values)):
@@ -161,6 +189,9 @@ def backward(graph, values, output, exact, needed=None):
     ops, args = graph.ops, graph.args
     ancestors = None if graph.minimal else set(graph.ancestors(output))
     with_arrays = arrays.any_array(values)
+    if not with_arrays and not graph.has_array_ops and ancestors is None and needed is None:
+        _scalar_backward_loop(graph, values, grads, output, exact)
+        return _fitted(grads) if exact else grads
     with _array_errors("ignore") if with_arrays else nullcontext():
         for i in range(output, -1, -1):
             op = ops[i]
@@ -174,10 +205,43 @@ def backward(graph, values, output, exact, needed=None):
                     continue
                 # never in place: a contribution may be a view of another gradient (a transpose)
                 grads[j] = contribution if grads[j] is zero else grads[j] + contribution
-    if exact:
-        grads = [g if type(g) is int and -numbers.EXACT_LIMIT < g < numbers.EXACT_LIMIT else numbers.fit_gradient(g)
-                 for g in grads]
-    return grads
+    return _fitted(grads) if exact else grads
+
+
+def _fitted(grads):
+    """Exact gradients kept small (an integral Fraction an int) and in range."""
+    limit = numbers.EXACT_LIMIT
+    return [g if type(g) is int and -limit < g < limit else numbers.fit_gradient(g) for g in grads]
+
+
+def _scalar_backward_loop(graph, values, grads, output, exact):
+    """The reverse loop for numbers only: each node adds its gradient times each local partial
+    into its inputs' gradients."""
+    ops, args = graph.ops, graph.args
+    nan = math.nan
+    for i in range(output, -1, -1):
+        op = ops[i]
+        if op is None:
+            continue
+        g = grads[i]
+        if exact:
+            g = numbers.fit_gradient(g)
+        inputs = args[i]
+        if len(inputs) == 2:
+            j, k = inputs
+            try:
+                dj, dk = op.partials(values[i], values[j], values[k])
+            except (ArithmeticError, ValueError):  # no finite derivative here (an edge of a domain)
+                dj = dk = nan
+            grads[j] += g * dj
+            grads[k] += g * dk
+        else:
+            try:
+                partials = op.partials(values[i], *[values[j] for j in inputs])
+            except (ArithmeticError, ValueError):
+                partials = (nan,) * len(inputs)
+            for j, partial in zip(inputs, partials):
+                grads[j] += g * partial
 
 
 def contributions(graph, values, node, g, with_arrays=True, needed=None):

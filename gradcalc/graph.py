@@ -111,7 +111,16 @@ class Graph:
         self.lines = tuple(lines) if lines else (None,) * len(self.outputs)
         self.named = dict(named)
         self.extra_roots = extra_roots  # whether some nodes are needed by no output, only named
+        self._array_ops = None
         self.inputs = {names[i]: i for i in range(len(ops)) if kinds[i] == INPUT}
+
+    @property
+    def has_array_ops(self):
+        """Whether some node is an array op (a sum, a matrix product…), whose rules need the
+        general walks even on numbers."""
+        if self._array_ops is None:
+            self._array_ops = any(op is not None and op.vjp is not None for op in set(self.ops))
+        return self._array_ops
 
     @property
     def minimal(self):

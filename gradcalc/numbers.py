@@ -6,7 +6,6 @@ Python's operators already keep ``+ - *`` exact; ``div`` and ``power`` below cov
 places where they would not (``1/3`` and ``2**-1`` give floats in Python).
 """
 
-import decimal
 import math
 import re
 from fractions import Fraction
@@ -215,6 +214,8 @@ def _approximately(value, digits):
     """An exact value to `digits` significant digits, even one too small or large for a float."""
     if value == 0 or 1e-300 < abs(value) < 1e300:
         return _rounded(float(value), digits)
+    import decimal  # only for values beyond a float's range
+
     with decimal.localcontext() as context:
         context.prec = digits
         approx = decimal.Decimal(value.numerator) / decimal.Decimal(value.denominator)

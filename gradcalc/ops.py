@@ -35,7 +35,7 @@ INFIX, PREFIX, POSTFIX, INDEX, CALL = "infix", "prefix", "postfix", "index", "ca
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap in a set of a million nodes
 class Op:
     name: str
     symbol: str

@@ -5,11 +5,9 @@ each output statement becomes a ``Graph`` as soon as it has been read, so a long
 problems is answered one by one in bounded memory. This is the only module that imports lark.
 """
 
-import difflib
+import os
 import re
 import unicodedata
-from importlib import resources
-from pathlib import Path
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -47,11 +45,23 @@ _DERIVATIVE_NAMES = re.compile(r"[^\W\d]\w*")
 _OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT", "AT", "QUOTE"}
 
 
-def _grammar_text():
-    packaged = resources.files(__package__) / "grammars" / "gradcalc.lark"
-    if packaged.is_file():  # installed from a wheel
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).parent.parent / "grammars" / "gradcalc.lark").read_text(encoding="utf-8")
+def _grammar_path():
+    here = os.path.dirname(os.path.abspath(__file__))
+    packaged = os.path.join(here, "grammars", "gradcalc.lark")  # installed from a wheel
+    return packaged if os.path.isfile(packaged) else os.path.join(os.path.dirname(here), "grammars", "gradcalc.lark")
+
+
+def _cache_path():
+    """Where the built parser is kept between runs: the user's cache folder. Lark checks the
+    grammar's hash on loading and rebuilds (and tries to save) when the file is stale, broken or
+    unreadable; a read-only or shared folder only costs the ~20 ms of building it again."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "gradcalc")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False  # no cache: build the parser each time
+    return os.path.join(folder, "parser.lark-cache")
 
 
 class _ImplicitMultiplication(PostLex):
@@ -145,8 +155,11 @@ _reducer = _Reducer()
 def _lark():
     global _parser
     if _parser is None:
+        with open(_grammar_path(), encoding="utf-8") as grammar:
+            text = grammar.read()
         _parser = Lark(
-            _grammar_text(),
+            text,
+            cache=_cache_path(),
             start="statement",
             parser="lalr",
             lexer="contextual",
@@ -313,6 +326,8 @@ class Program:
         if op is None:
             if name in self.scope or name in CONSTANTS:
                 raise self._error(InputError, f"{name} is not a function; for a product write {name}*(…)", token)
+            import difflib  # only for this message
+
             near = difflib.get_close_matches(name, FUNCTIONS, n=1)
             hint = f"; did you mean {near[0]}?" if near else f" (for a product write {name}*(…))"
             raise self._error(InputError, f"unknown function {name}{hint}", token)

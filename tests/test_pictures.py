@@ -221,7 +221,7 @@ def test_output_file_bad_suffix_is_a_usage_error(tmp_path):
 def test_drawing_without_graphviz_says_so(tmp_path, monkeypatch, suffix):
     """With no `dot` on the machine, -o x.svg (or .png, .pdf) exits non-zero with a clear message
     naming Graphviz and the --format dot alternative, and writes nothing."""
-    monkeypatch.setattr(gradcalc.cli.shutil, "which", lambda name, *args, **kwargs: None)
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
     target = tmp_path / f"x{suffix}"
     run = gc("-f", SHOPPING, "-o", target)
     assert run.exit_code != 0
