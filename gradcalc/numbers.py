@@ -132,9 +132,12 @@ def exact_text(value):
 def json_number(value):
     """A number JSON can carry: ints stay ints, non-finite floats become strings, arrays
     nested lists."""
-    if type(value) is int:
+    kind = type(value)
+    if kind is int:
         return value
-    if type(value) is Fraction and value.denominator == 1:
+    if kind is float and value - value == 0:  # finite (inf - inf and nan - nan are nan)
+        return value
+    if kind is Fraction and value.denominator == 1:
         return value.numerator
     if arrays.is_array(value):
         return [json_number(item) for item in value] if value.ndim else json_number(value[()])

@@ -6,6 +6,7 @@ also carry "value_exact" (and "grad_exact", "gradient_exact") as "3996/5"-style 
 """
 
 import json
+from fractions import Fraction
 
 from ..graph import OPERATION
 from ..numbers import exact_text, json_number
@@ -34,17 +35,20 @@ def _output(evaluation, output):
 
 def _node(graph, values, grads, i):
     kind = graph.kinds[i]
+    value, grad = values[i], grads[i]
     entry = {
         "id": i,
         "op": graph.ops[i].name if kind == OPERATION else kind,
         "label": graph.labels[i],
         "name": graph.names[i],
         "inputs": list(graph.args[i]),
-        "value": json_number(values[i]),
-        "grad": json_number(grads[i]),
+        "value": json_number(value),
+        "grad": json_number(grad),
     }
-    _exact(entry, "value_exact", values[i])
-    _exact(entry, "grad_exact", grads[i])
+    if type(value) is Fraction:
+        _exact(entry, "value_exact", value)
+    if type(grad) is Fraction:
+        _exact(entry, "grad_exact", grad)
     return entry
 
 
