@@ -222,15 +222,22 @@ def _class_indices(y, t):
     return rows, classes
 
 
+def _cross_entropy_setup(y, t):
+    """(probabilities as floats, the batch size, the picked (rows, classes) for class-index
+    targets or None, the one-hot weights or None)."""
+    probabilities = arrays.to_float(y)
+    batch = probabilities.shape[0] if probabilities.ndim == 2 else 1
+    picked = _class_indices(probabilities, t)
+    weights = None if picked is not None else (arrays.to_float(t) if arrays.is_array(t) else float(t))
+    return probabilities, batch, picked, weights
+
+
 def _cross_entropy(y, t):
     """-Σ t·log y over the classes, averaged over a batch (a 2-D y), as the book's
     cross_entropy_error; t is one-hot (y's shape) or the class indices."""
     np = arrays.np
-    probabilities = arrays.to_float(y)
-    batch = probabilities.shape[0] if probabilities.ndim == 2 else 1
-    picked = _class_indices(probabilities, t)
+    probabilities, batch, picked, weights = _cross_entropy_setup(y, t)
     if picked is None:
-        weights = arrays.to_float(t) if arrays.is_array(t) else float(t)
         terms = np.where(weights != 0, weights * np.log(np.where(weights != 0, probabilities, 1)), 0)
         return -float(terms.sum()) / batch
     chosen = probabilities.reshape(-1, probabilities.shape[-1])[picked]
@@ -239,11 +246,8 @@ def _cross_entropy(y, t):
 
 def _cross_entropy_probabilities(g, out, y, t):
     np = arrays.np
-    probabilities = arrays.to_float(y)
-    batch = probabilities.shape[0] if probabilities.ndim == 2 else 1
-    picked = _class_indices(probabilities, t)
+    probabilities, batch, picked, weights = _cross_entropy_setup(y, t)
     if picked is None:
-        weights = arrays.to_float(t) if arrays.is_array(t) else float(t)
         return np.where(weights != 0, -weights / probabilities, 0.0) * (g / batch)
     rows = probabilities.reshape(-1, probabilities.shape[-1])
     dy = np.zeros_like(rows)
@@ -252,10 +256,9 @@ def _cross_entropy_probabilities(g, out, y, t):
 
 
 def _cross_entropy_targets(g, out, y, t):
-    probabilities = arrays.to_float(y)
-    if _class_indices(probabilities, t) is not None:  # class indices have no gradient
+    probabilities, batch, picked, _ = _cross_entropy_setup(y, t)
+    if picked is not None:  # class indices have no gradient
         return arrays.np.zeros(arrays.shape(t)) if arrays.is_array(t) else 0
-    batch = probabilities.shape[0] if probabilities.ndim == 2 else 1
     return -arrays.np.log(probabilities) * (g / batch)
 
 

@@ -4,7 +4,7 @@ forward value above and, in red below it, the gradient flowing back along it."""
 from html import escape
 
 from ..numbers import format_number
-from .layout import output_name
+from .layout import picture
 
 
 def render(evaluation, precision=None, max_nodes=None):
@@ -13,32 +13,32 @@ def render(evaluation, precision=None, max_nodes=None):
 
 
 def _digraph(evaluation, output, precision):
-    graph, values = evaluation.graph, evaluation.values
-    root = graph.outputs[output]
-    nodes = graph.nodes_of(output)
-
     def arrow(value, grad):
         shown_value = escape(format_number(value, precision))
         shown_grad = escape(format_number(grad, precision))
         return f'[label=<{shown_value}<br/><font color="red">{shown_grad}</font>>]'
 
     lines = [
-        f"digraph {_quote(graph.sources[output])} {{",
+        f"digraph {_quote(evaluation.graph.sources[output])} {{",
         "  rankdir=LR;",
         '  node [fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=11];',
     ]
-    for i in nodes:
-        label = _quote(graph.labels[i])
-        if graph.ops[i] is None:
-            lines.append(f"  n{i} [label={_quote(graph.names[i] or graph.labels[i])}, shape=plaintext];")
-            continue
-        name = f", xlabel={_quote(graph.names[i])}" if graph.names[i] else ""
-        lines.append(f"  n{i} [label={label}, shape=circle{name}];")
-        for k, j in enumerate(graph.args[i]):
-            lines.append(f"  n{j} -> n{i} {arrow(values[j], evaluation.edge_gradient(output, i, k))};")
-    lines.append(f"  out [label={_quote(output_name(graph, output))}, shape=plaintext];")
-    lines.append(f"  n{root} -> out {arrow(values[root], evaluation.gradients[output][root])};")
+    for kind, *item in picture(evaluation, output):
+        if kind == "leaf":
+            node, label = item
+            lines.append(f"  n{node} [label={_quote(label)}, shape=plaintext];")
+        elif kind == "op":
+            node, symbol, name = item
+            named = f", xlabel={_quote(name)}" if name else ""
+            lines.append(f"  n{node} [label={_quote(symbol)}, shape=circle{named}];")
+        elif kind == "arrow":
+            source, target, value, grad = item
+            lines.append(f"  n{source} -> n{target} {arrow(value, grad)};")
+        else:
+            root, name, value, grad = item
+            lines.append(f"  out [label={_quote(name)}, shape=plaintext];")
+            lines.append(f"  n{root} -> out {arrow(value, grad)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -67,3 +67,19 @@ def heading(graph, output, full=False):
     """The output's statement, cut short unless `full` (a generated statement can be huge)."""
     text = graph.sources[output]
     return text if full or len(text) <= 80 else text[:79] + "…"
+
+
+def picture(evaluation, output):
+    """What a drawing of one output's graph shows, in drawing order: ("leaf", node, label),
+    ("op", node, symbol, name or None), ("arrow", from, to, value, gradient) for each input of
+    an op, and last ("out", root, name, value, gradient) for the arrow leaving the output."""
+    graph, values = evaluation.graph, evaluation.values
+    for i in graph.nodes_of(output):
+        if graph.ops[i] is None:
+            yield "leaf", i, graph.names[i] or graph.labels[i]
+            continue
+        yield "op", i, graph.labels[i], graph.names[i]
+        for k, j in enumerate(graph.args[i]):
+            yield "arrow", j, i, values[j], evaluation.edge_gradient(output, i, k)
+    root = graph.outputs[output]
+    yield "out", root, output_name(graph, output), values[root], evaluation.gradients[output][root]

@@ -2,7 +2,7 @@
 the textbook: each arrow carries the forward value and, below it in red, the gradient."""
 
 from ..numbers import format_number
-from .layout import output_name
+from .layout import picture
 
 
 def render(evaluation, precision=None, max_nodes=None):
@@ -19,26 +19,25 @@ def render(evaluation, precision=None, max_nodes=None):
 
 
 def _body(evaluation, output, precision, prefix, indent):
-    graph, values = evaluation.graph, evaluation.values
-    root = graph.outputs[output]
-
     def arrow(value, grad):
         shown = format_number(value, precision)
-        return f"{shown}<br/><span style='color:red'>{format_number(grad, precision)}</span>"
+        return _escape(f"{shown}<br/><span style='color:red'>{format_number(grad, precision)}</span>")
 
-    lines = [f"%% {graph.sources[output]}"]
-    for i in graph.nodes_of(output):
-        if graph.ops[i] is None:
-            lines.append(f'{prefix}n{i}["{_escape(graph.names[i] or graph.labels[i])}"]')
-            continue
-        name = f"{graph.names[i]}: " if graph.names[i] else ""
-        lines.append(f'{prefix}n{i}(("{_escape(name + graph.labels[i])}"))')
-        for k, j in enumerate(graph.args[i]):
-            label = _escape(arrow(values[j], evaluation.edge_gradient(output, i, k)))
-            lines.append(f'{prefix}n{j} -->|"{label}"| {prefix}n{i}')
-    lines.append(f'{prefix}out["{_escape(output_name(graph, output))}"]')
-    label = _escape(arrow(values[root], evaluation.gradients[output][root]))
-    lines.append(f'{prefix}n{root} -->|"{label}"| {prefix}out')
+    lines = [f"%% {evaluation.graph.sources[output]}"]
+    for kind, *item in picture(evaluation, output):
+        if kind == "leaf":
+            node, label = item
+            lines.append(f'{prefix}n{node}["{_escape(label)}"]')
+        elif kind == "op":
+            node, symbol, name = item
+            lines.append(f'{prefix}n{node}(("{_escape(f"{name}: {symbol}" if name else symbol)}"))')
+        elif kind == "arrow":
+            source, target, value, grad = item
+            lines.append(f'{prefix}n{source} -->|"{arrow(value, grad)}"| {prefix}n{target}')
+        else:
+            root, name, value, grad = item
+            lines.append(f'{prefix}out["{_escape(name)}"]')
+            lines.append(f'{prefix}n{root} -->|"{arrow(value, grad)}"| {prefix}out')
     return "".join(f"{indent}{line}\n" for line in lines)
 
 
