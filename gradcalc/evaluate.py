@@ -189,8 +189,8 @@ def backward(graph, values, output, exact, needed=None):
     ops, args = graph.ops, graph.args
     ancestors = None if graph.minimal else set(graph.ancestors(output))
     with_arrays = arrays.any_array(values)
-    if not with_arrays and not graph.has_array_ops and ancestors is None and needed is None:
-        _scalar_backward_loop(graph, values, grads, output, exact)
+    if not with_arrays and not graph.has_array_ops and needed is None:
+        _scalar_backward_loop(graph, values, grads, output, exact, ancestors)
         return _fitted(grads) if exact else grads
     with _array_errors("ignore") if with_arrays else nullcontext():
         for i in range(output, -1, -1):
@@ -214,14 +214,14 @@ def _fitted(grads):
     return [g if type(g) is int and -limit < g < limit else numbers.fit_gradient(g) for g in grads]
 
 
-def _scalar_backward_loop(graph, values, grads, output, exact):
+def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
     """The reverse loop for numbers only: each node adds its gradient times each local partial
-    into its inputs' gradients."""
+    into its inputs' gradients (only the output's `ancestors`, when the graph has more)."""
     ops, args = graph.ops, graph.args
     nan = math.nan
     for i in range(output, -1, -1):
         op = ops[i]
-        if op is None:
+        if op is None or (ancestors is not None and i not in ancestors):
             continue
         g = grads[i]
         if exact:

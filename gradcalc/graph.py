@@ -55,7 +55,19 @@ class GraphBuilder:
         """An immutable Graph of the outputs and all they depend on (and, with `keep_named`,
         of every node in `scope`, which maps names to nodes). `sources` and `lines` are each
         output's statement and line number."""
-        roots = list(outputs) + (list(scope.values()) if keep_named else [])
+        live = self._marked(outputs)
+        needed_by_outputs = live.count(1)
+        if keep_named:
+            live = self._marked(list(outputs) + list(scope.values()))
+        extra_roots = live.count(1) > needed_by_outputs  # a named node no output needs
+        if live.count(1) == len(live):
+            columns = (self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values)
+            return Graph(*(list(column) for column in columns), outputs, sources, scope, extra_roots, lines)
+        keep = [i for i in range(len(live)) if live[i]]
+        return _subgraph(self, keep, outputs, sources, scope, extra_roots, lines)
+
+    def _marked(self, roots):
+        """A flag per node: whether one of `roots` depends on it."""
         live = bytearray(len(self.ops))
         for root in roots:
             live[root] = 1
@@ -64,11 +76,7 @@ class GraphBuilder:
             if live[i]:
                 for j in args[i]:
                     live[j] = 1
-        if live.count(1) == len(live):
-            columns = (self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values)
-            return Graph(*(list(column) for column in columns), outputs, sources, scope, keep_named, lines)
-        keep = [i for i in range(len(live)) if live[i]]
-        return _subgraph(self, keep, outputs, sources, scope, keep_named, lines)
+        return live
 
 
 def _subgraph(source, keep, outputs, sources, named, extra_roots, lines):
