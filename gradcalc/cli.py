@@ -407,8 +407,11 @@ def _warn_non_finite(evaluation):
     """A gradient that is inf or nan at a valid point (d/dx sqrt(x) at 0) is an answer, with a warning."""
     graph = evaluation.graph
     for output in range(len(graph.outputs)):
+        gradient = evaluation.gradient_of(output)
+        if all(map(is_finite, gradient.values())):
+            continue
         name = graph.names[graph.outputs[output]] or "f"
-        for input_name, grad in evaluation.gradient_of(output).items():
+        for input_name, grad in gradient.items():
             if not is_finite(grad):
                 value = format_number(evaluation[input_name])
                 click.echo(f"warning: ∂{name}/∂{input_name} is {format_number(grad)} at {input_name} = {value}", err=True)

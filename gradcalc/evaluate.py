@@ -7,6 +7,7 @@ so evaluating twice, or at another point, gives independent answers.
 
 import math
 from contextlib import nullcontext
+from fractions import Fraction
 
 from . import arrays, numbers
 from .errors import InputError, MathError
@@ -118,7 +119,7 @@ def forward(graph, at, exact):
 def _scalar_forward_loop(graph, values, exact):
     """The forward loop for numbers only: no shapes to check, no arrays to lift."""
     ops, args = graph.ops, graph.args
-    fit = numbers.fit_exact
+    fit, limit = numbers.fit_exact, numbers.EXACT_LIMIT
     i = 0
     try:
         for i in range(len(values)):
@@ -132,7 +133,10 @@ def _scalar_forward_loop(graph, values, exact):
                 value = op.forward(values[inputs[0]])
             else:
                 value = op.forward(*[values[j] for j in inputs])
-            values[i] = fit(value) if exact else value
+            # a small int needs no fitting: skip the call for it
+            if exact and (type(value) is not int or not -limit < value < limit):
+                value = fit(value)
+            values[i] = value
     except (ValueError, ZeroDivisionError, TypeError):
         raise _math_error(graph, values, i, ops[i].undefined) from None
     except OverflowError:
@@ -210,22 +214,22 @@ def backward(graph, values, output, exact, needed=None):
 
 def _fitted(grads):
     """Exact gradients kept small (an integral Fraction an int) and in range."""
-    limit = numbers.EXACT_LIMIT
-    return [g if type(g) is int and -limit < g < limit else numbers.fit_gradient(g) for g in grads]
+    limit, fit = numbers.EXACT_LIMIT, numbers.fit_gradient
+    return [fit(g) if type(g) is Fraction or (type(g) is int and not -limit < g < limit) else g for g in grads]
 
 
 def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
     """The reverse loop for numbers only: each node adds its gradient times each local partial
     into its inputs' gradients (only the output's `ancestors`, when the graph has more)."""
     ops, args = graph.ops, graph.args
-    nan = math.nan
+    nan, fit, limit = math.nan, numbers.fit_gradient, numbers.EXACT_LIMIT
     for i in range(output, -1, -1):
         op = ops[i]
         if op is None or (ancestors is not None and i not in ancestors):
             continue
         g = grads[i]
-        if exact:
-            g = numbers.fit_gradient(g)
+        if exact and (type(g) is Fraction or (type(g) is int and not -limit < g < limit)):
+            g = fit(g)
         inputs = args[i]
         if len(inputs) == 2:
             j, k = inputs

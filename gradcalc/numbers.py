@@ -135,10 +135,10 @@ def json_number(value):
     kind = type(value)
     if kind is int:
         return value
+    if kind is Fraction:
+        return float(value) if value.denominator != 1 else value.numerator
     if kind is float and value - value == 0:  # finite (inf - inf and nan - nan are nan)
         return value
-    if kind is Fraction and value.denominator == 1:
-        return value.numerator
     if arrays.is_array(value):
         return [json_number(item) for item in value] if value.ndim else json_number(value[()])
     value = float(value)

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from .api import read_and_answer
-from .check import Verdict
 from .errors import GradcalcError
+from .evaluate import Evaluation
 from .parser import Program
 
 HELP = """\
@@ -28,58 +28,68 @@ def session(display_factory, bindings_type, output_format, stdin=sys.stdin):
     if interactive:
         _enable_line_editing()
         click.echo("gradcalc: type a statement, :help for help, :quit to leave")
-    program, at, exact = Program(), {}, True
-    display = display_factory(output_format)
-    last = None
+    state = _Session(Program(), {}, True, display_factory(output_format), output_format)
     number = 0
     while True:
         try:
             line = input("gc> ") if interactive else stdin.readline()
+            if not interactive and line == "":
+                break
+            number += 1
+            if not state.handle(line.rstrip("\n"), number, display_factory, bindings_type):
+                break
         except EOFError:
             break
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C while typing or computing: back to the prompt
             click.echo()
-            continue
-        if not interactive and line == "":
-            break
-        line = line.rstrip("\n")
-        command, _, argument = line.strip().partition(" ")
-        if command.startswith(":"):
-            if command in (":quit", ":q", ":exit"):
-                break
-            if command == ":help":
-                click.echo(HELP)
-            elif command == ":at":
-                try:
-                    at.update(bindings_type.convert(argument, None, None))
-                except click.BadParameter as error:
-                    click.echo(f"error: {error.message}", err=True)
-            elif command == ":format":
-                try:
-                    display = display_factory(argument.strip())
-                    output_format = argument.strip()
-                except KeyError:
-                    click.echo("error: :format takes rich, plain, json, dot or mermaid", err=True)
-            elif command in (":float", ":exact"):
-                exact = command == ":exact"
-            elif command == ":reset":
-                program, at, last = Program(), {}, None
-            elif command == ":explain":
-                _explain(last, output_format)
-            else:
-                click.echo(f"error: unknown command {command}; :help lists them", err=True)
-            continue
-        number += 1
-        for item in read_and_answer(program, line, number, at, exact):
-            if isinstance(item, GradcalcError):
-                click.echo(f"error: {item}", err=True)
-            elif isinstance(item, Verdict):
-                display.verdict(item)
-            else:
-                last = item
-                display.evaluation(item)
     if interactive:
         _save_history()
+
+
+class _Session:
+    """What a session remembers: the program so far, the point, the mode, the display, the last output."""
+
+    def __init__(self, program, at, exact, display, output_format):
+        self.program, self.at, self.exact = program, at, exact
+        self.display, self.format = display, output_format
+        self.last = None
+
+    def handle(self, line, number, display_factory, bindings_type):
+        """One line: a colon command or a statement. False when the session should end."""
+        command, _, argument = line.strip().partition(" ")
+        if not command.startswith(":"):
+            for item in read_and_answer(self.program, line, number, self.at, self.exact):
+                if isinstance(item, GradcalcError):
+                    click.echo(f"error: {item}", err=True)
+                elif isinstance(item, Evaluation):
+                    self.last = item
+                    self.display.evaluation(item)
+                else:
+                    self.display.verdict(item)
+            return True
+        if command in (":quit", ":q", ":exit"):
+            return False
+        if command == ":help":
+            click.echo(HELP)
+        elif command == ":at":
+            try:
+                self.at.update(bindings_type.convert(argument, None, None))
+            except click.BadParameter as error:
+                click.echo(f"error: {error.message}", err=True)
+        elif command == ":format":
+            try:
+                self.display, self.format = display_factory(argument.strip()), argument.strip()
+            except KeyError:
+                click.echo("error: :format takes rich, plain, json, dot or mermaid", err=True)
+        elif command in (":float", ":exact"):
+            self.exact = command == ":exact"
+        elif command == ":reset":
+            self.program, self.at, self.last = Program(), {}, None
+        elif command == ":explain":
+            _explain(self.last, self.format)
+        else:
+            click.echo(f"error: unknown command {command}; :help lists them", err=True)
+        return True
 
 
 def _explain(evaluation, output_format):

@@ -23,9 +23,10 @@ def _output(evaluation, output):
     root = graph.outputs[output]
     inputs = evaluation.inputs_of(output)
     record = {"expr": graph.sources[output], "value": json_number(values[root])}
-    _exact(record, "value_exact", values[root])
+    if type(values[root]) is Fraction:
+        record["value_exact"] = exact_text(values[root])
     record["gradient"] = {name: json_number(grads[node]) for name, node in inputs.items()}
-    exact_gradient = {name: exact_text(grads[node]) for name, node in inputs.items() if exact_text(grads[node])}
+    exact_gradient = {name: exact_text(grads[node]) for name, node in inputs.items() if type(grads[node]) is Fraction}
     if exact_gradient:
         record["gradient_exact"] = exact_gradient
     nodes = graph.nodes_of(output)
@@ -46,13 +47,7 @@ def _node(graph, values, grads, i):
         "grad": json_number(grad),
     }
     if type(value) is Fraction:
-        _exact(entry, "value_exact", value)
+        entry["value_exact"] = exact_text(value)
     if type(grad) is Fraction:
-        _exact(entry, "grad_exact", grad)
+        entry["grad_exact"] = exact_text(grad)
     return entry
-
-
-def _exact(record, key, value):
-    text = exact_text(value)
-    if text is not None:
-        record[key] = text
