@@ -196,10 +196,7 @@ class _Display:
     COMMENT = {"dot": "// ", "mermaid": "%% "}  # check lines and gradchecks inside a picture's text
 
     def __init__(self, output_format, precision, max_nodes):
-        from .render import checks
-
         self.format, self.precision, self.max_nodes = output_format, precision, max_nodes
-        self.checks = checks
         self.blocks = 0
         if output_format == "rich":
             from .render import richview
@@ -234,11 +231,13 @@ class _Display:
         return text + self._commented([""] + table.splitlines())
 
     def verdict(self, verdict):
-        lines = self.checks.verdict_lines(verdict, precision=self.precision)
+        from .render import checks  # only programs with check lines need it
+
+        lines = checks.verdict_lines(verdict, precision=self.precision)
         if self.format == "rich":
             self.richview.render_check_text("\n".join(lines), self.console)
         elif self.format == "json":
-            self._write(self.checks.json_lines([(None, [verdict])]))
+            self._write(checks.json_lines([(None, [verdict])]))
         else:
             self._write(self._commented(lines))
 

@@ -295,6 +295,7 @@ def test_terminal_ctrl_c_explain_ctrl_d_and_history(tmp_path):
     reaped = False
     try:
         end = terminal.read_until(b"gc> ")
+        time.sleep(0.5)  # let readline set the terminal up, as a person's typing would
         terminal.write("1000+337\x03")  # typed, then Ctrl-C: never evaluated
         end = terminal.read_until(b"gc> ", end)
         terminal.write("x = 3; x*x + x\n")
