@@ -1,3 +1,5 @@
+import sys
+
 from .run import main
 
-main()
+sys.exit(main())

@@ -2,7 +2,8 @@
 
 Import click, rich and lark; parse with Lark's LALR parser and an inline transformer that
 appends to a flat tape; one forward loop, one backward loop; print the value and the inputs'
-gradients. Run as `python bench/minimal.py FILE NAME=VALUE...` (floats only)."""
+gradients. Run as `python bench/minimal.py FILE NAME=VALUE...` (floats only). `minimal_lines.py`
+reuses its grammar, tape and loops for a stream of one-line problems."""
 
 import math
 import sys
@@ -35,8 +36,13 @@ ADD, SUB, MUL, DIV, POW, NEG, LEAF, CALL = range(8)
 
 
 class Tape:
+    """Lark's inline transformer: each reduction appends a node to flat lists and returns its index."""
+
     def __init__(self):
         self.kind, self.a, self.b, self.value, self.names = [], [], [], [], {}
+
+    def clear(self):
+        self.__init__()
 
     def _push(self, kind, a=-1, b=-1, value=0.0):
         self.kind.append(kind)
@@ -62,11 +68,8 @@ class Tape:
         return self._push(CALL, c[1], b=str(c[0]))
 
 
-def main(path, point):
-    tape = Tape()
-    parser = lark.Lark(GRAMMAR, parser="lalr", transformer=tape)
-    with open(path, encoding="utf-8") as file:
-        root = parser.parse(file.read())
+def sweep(tape, root, point):
+    """Every node's value (one forward loop), then its gradient (one reverse loop)."""
     for name, value in point.items():
         if name in tape.names:
             tape.value[tape.names[name]] = value
@@ -91,9 +94,18 @@ def main(path, point):
         elif k == POW: g[a[i]] += gi * v[b[i]] * v[a[i]] ** (v[b[i]] - 1); g[b[i]] += gi * v[i] * math.log(v[a[i]]) if v[a[i]] > 0 else 0.0
         elif k == NEG: g[a[i]] -= gi
         elif k == CALL: g[a[i]] += gi * FUNCTIONS[b[i]][1](v[a[i]])
-    print(f"value {v[root]!r}")
+    return v, g
+
+
+def main(path, point):
+    tape = Tape()
+    parser = lark.Lark(GRAMMAR, parser="lalr", transformer=tape)
+    with open(path, encoding="utf-8") as file:
+        root = parser.parse(file.read())
+    values, grads = sweep(tape, root, point)
+    print(f"value {values[root]!r}")
     for name, node in tape.names.items():
-        print(f"d/d{name} {g[node]!r}")
+        print(f"d/d{name} {grads[node]!r}")
 
 
 if __name__ == "__main__":
