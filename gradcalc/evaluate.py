@@ -118,27 +118,17 @@ def forward(graph, at, exact):
 
 def _scalar_forward_loop(graph, values, exact):
     """The forward loop for numbers only: no shapes to check, no arrays to lift."""
-    ops, args = graph.ops, graph.args
     fit, limit = numbers.fit_exact, numbers.EXACT_LIMIT
     i = 0
     try:
-        for i in range(len(values)):
-            op = ops[i]
-            if op is None:
-                continue
-            inputs = args[i]
-            if len(inputs) == 2:
-                value = op.forward(values[inputs[0]], values[inputs[1]])
-            elif len(inputs) == 1:
-                value = op.forward(values[inputs[0]])
-            else:
-                value = op.forward(*[values[j] for j in inputs])
+        for i, op, j, k in graph.steps:  # numbers-only ops have one or two inputs
+            value = op.forward(values[j], values[k]) if k >= 0 else op.forward(values[j])
             # a small int needs no fitting: skip the call for it
             if exact and (type(value) is not int or not -limit < value < limit):
                 value = fit(value)
             values[i] = value
     except (ValueError, ZeroDivisionError, TypeError):
-        raise _math_error(graph, values, i, ops[i].undefined) from None
+        raise _math_error(graph, values, i, graph.ops[i].undefined) from None
     except OverflowError:
         raise _math_error(graph, values, i, "the result is too large (overflow)") from None
 
@@ -221,18 +211,14 @@ def _fitted(grads):
 def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
     """The reverse loop for numbers only: each node adds its gradient times each local partial
     into its inputs' gradients (only the output's `ancestors`, when the graph has more)."""
-    ops, args = graph.ops, graph.args
     nan, fit, limit = math.nan, numbers.fit_gradient, numbers.EXACT_LIMIT
-    for i in range(output, -1, -1):
-        op = ops[i]
-        if op is None or (ancestors is not None and i not in ancestors):
+    for i, op, j, k in reversed(graph.steps):
+        if i > output or (ancestors is not None and i not in ancestors):
             continue
         g = grads[i]
         if exact and (type(g) is Fraction or (type(g) is int and not -limit < g < limit)):
             g = fit(g)
-        inputs = args[i]
-        if len(inputs) == 2:
-            j, k = inputs
+        if k >= 0:
             try:
                 dj, dk = op.partials(values[i], values[j], values[k])
             except (ArithmeticError, ValueError):  # no finite derivative here (an edge of a domain)
@@ -241,11 +227,10 @@ def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
             grads[k] += g * dk
         else:
             try:
-                partials = op.partials(values[i], *[values[j] for j in inputs])
+                (dj,) = op.partials(values[i], values[j])
             except (ArithmeticError, ValueError):
-                partials = (nan,) * len(inputs)
-            for j, partial in zip(inputs, partials):
-                grads[j] += g * partial
+                dj = nan
+            grads[j] += g * dj
 
 
 def contributions(graph, values, node, g, with_arrays=True, needed=None):
@@ -286,12 +271,12 @@ def _math_error(graph, values, node, reason):
     op = graph.ops[node]
     shown = [numbers.format_number(values[j], approximate=False) for j in graph.args[node]]
     reason = reason.format(*shown, symbol=op.symbol)
-    names = []
+    named = {}  # name -> node, for the names the printed sub-expression shows
     for i in graph.ancestors(node):
-        if graph.names[i] and i != node and values[i] is not None and graph.names[i] not in names:
+        if graph.names[i] and i != node and values[i] is not None and graph.names[i] not in named:
             if _mentions(graph, node, i):
-                names.append(graph.names[i])
-    where = ", ".join(f"{name} = {numbers.format_number(values[graph.named[name]])}" for name in names)
+                named[graph.names[i]] = i
+    where = ", ".join(f"{name} = {numbers.format_number(values[i])}" for name, i in named.items())
     expression = graph.expression(node)
     return MathError(f"{expression} at {where}: {reason}" if where else f"{expression}: {reason}")
 

@@ -120,7 +120,17 @@ class Graph:
         self.named = dict(named)
         self.extra_roots = extra_roots  # whether some nodes are needed by no output, only named
         self._array_ops = None
+        self._steps = None
         self.inputs = {names[i]: i for i in range(len(ops)) if kinds[i] == INPUT}
+
+    @property
+    def steps(self):
+        """The operations in topological order as (node, op, first input, second input or -1):
+        the flat layout the numbers-only walks loop over (built once per graph)."""
+        if self._steps is None:
+            self._steps = [(i, op, a[0], a[1] if len(a) == 2 else -1)
+                           for i, (op, a) in enumerate(zip(self.ops, self.args)) if op is not None]
+        return self._steps
 
     @property
     def has_array_ops(self):

@@ -566,3 +566,11 @@ def test_any_text_gives_a_clean_exit_code(text, output_format, use_float):
     assert run.exception is None or isinstance(run.exception, SystemExit), repr(run.exception)
     assert run.exit_code in (0, 1, 2)
     assert TRACEBACK not in run.output
+
+
+def test_a_math_error_under_a_constant_names_the_constant_with_its_value():
+    """`e/0`: the constant e is named in the message with its value (it is not a bound name)."""
+    run = gc("e/0")
+    assert run.exit_code == 1
+    assert "e / 0 at e = 2.718281828459045: division by zero" in run.stderr
+    assert "Traceback" not in run.output
