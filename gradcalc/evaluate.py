@@ -121,10 +121,13 @@ def _scalar_forward_loop(graph, values, exact):
     fit, limit = numbers.fit_exact, numbers.EXACT_LIMIT
     i = 0
     try:
-        for i, op, j, k in graph.steps:  # numbers-only ops have one or two inputs
+        if not exact:
+            for i, op, j, k in graph.steps:  # numbers-only ops have one or two inputs
+                values[i] = op.forward(values[j], values[k]) if k >= 0 else op.forward(values[j])
+            return
+        for i, op, j, k in graph.steps:
             value = op.forward(values[j], values[k]) if k >= 0 else op.forward(values[j])
-            # a small int needs no fitting: skip the call for it
-            if exact and (type(value) is not int or not -limit < value < limit):
+            if type(value) is not int or not -limit < value < limit:  # a small int needs no fitting
                 value = fit(value)
             values[i] = value
     except (ValueError, ZeroDivisionError, TypeError):
@@ -212,9 +215,10 @@ def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
     """The reverse loop for numbers only: each node adds its gradient times each local partial
     into its inputs' gradients (only the output's `ancestors`, when the graph has more)."""
     nan, fit, limit = math.nan, numbers.fit_gradient, numbers.EXACT_LIMIT
-    for i, op, j, k in reversed(graph.steps):
-        if i > output or (ancestors is not None and i not in ancestors):
-            continue
+    steps = graph.steps
+    if steps and (ancestors is not None or steps[-1][0] != output):
+        steps = [step for step in steps if step[0] <= output and (ancestors is None or step[0] in ancestors)]
+    for i, op, j, k in reversed(steps):
         g = grads[i]
         if exact and (type(g) is Fraction or (type(g) is int and not -limit < g < limit)):
             g = fit(g)
