@@ -29,7 +29,8 @@ def _output(evaluation, output, console, precision, max_nodes):
     name = output_name(graph, output)
     rows, complete = tree(graph, graph.outputs[output], max_nodes)
     nodes = Table(box=box.SIMPLE_HEAD, title=Text(heading(graph, output, full=max_nodes is None), style="bold"), title_justify="left")
-    nodes.add_column("node", no_wrap=True, overflow="ellipsis")
+    # the node column gives way first: the numbers are what a row is for
+    nodes.add_column("node", no_wrap=True, overflow="ellipsis", max_width=max(30, console.width * 2 // 5))
     nodes.add_column("value", justify="right", style="value", no_wrap=True)
     nodes.add_column(f"∂{name}/∂node", justify="right", style="grad", no_wrap=True)
     for row in rows:
