@@ -111,8 +111,10 @@ def forward(graph, at, exact):
         finite = numbers.is_finite if with_arrays else math.isfinite
         computed = [v for v, op in zip(values, graph.ops) if op is not None] if with_arrays else values
         if not all(map(finite, computed)):
-            first = next(i for i, v in enumerate(values) if graph.ops[i] is not None and not finite(v))
-            raise _math_error(graph, values, first, "the result is too large (overflow)")
+            first = next((i for i, v in enumerate(values) if graph.ops[i] is not None and not finite(v)
+                          and all(finite(values[j]) for j in graph.args[i])), None)
+            if first is not None:  # (an inf that came in through an input is not an overflow)
+                raise _math_error(graph, values, first, "the result is too large (overflow)")
     return values
 
 
