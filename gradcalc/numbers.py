@@ -38,7 +38,7 @@ def literal(text):
 def fit_gradient(value):
     """fit_exact for a gradient, where out of range means infinite, not an error."""
     if arrays.is_array(value):
-        return arrays.lift(fit_gradient)(value) if value.dtype == object else value
+        return _fit_gradient_each(value) if value.dtype == object else value
     try:
         return fit_exact(value)
     except OverflowError:
@@ -72,10 +72,16 @@ def fit_exact(value):
             raise OverflowError("result too large")
         return value
     if value.dtype == object:  # an exact array: each element kept small
-        return arrays.lift(fit_exact)(value)
+        return _fit_exact_each(value)
     if not arrays.np.isfinite(value).all():
         raise OverflowError("result too large")
     return value
+
+
+
+# Exact arrays are kept small element by element (lifted once: the lifted rule keeps its NumPy ufunc).
+_fit_exact_each = arrays.lift(fit_exact)
+_fit_gradient_each = arrays.lift(fit_gradient)
 
 
 def div(a, b):
