@@ -89,19 +89,18 @@ def depends_on(graph, starts):
 
 
 def forward(graph, at, exact):
-    values = list(graph.leaf_values)
+    values = list(graph.leaf_values if exact else graph.float_leaf_values)
     for name in at:
         node = graph.named.get(name)
         if node is not None and graph.kinds[node] != INPUT:
             raise InputError(f"{name} is computed by the program ({graph.expression(node)}), so it cannot be given a value")
     for name, node in graph.inputs.items():
         if name in at:
-            values[node] = arrays.adopt(at[name])
+            value = arrays.adopt(at[name])
+            values[node] = value if exact else numbers.to_float(value)
         elif values[node] is None:
             raise InputError(f"no value for {name}: give it with --at {name}=VALUE")
-    if not exact:
-        values = [v if v is None else numbers.to_float(v) for v in values]
-    with_arrays = arrays.any_array(values)
+    with_arrays = _holds_arrays(graph, values)
     if with_arrays or graph.has_array_ops:
         with _array_errors("raise") if with_arrays else nullcontext():
             _forward_loop(graph, values, exact, with_arrays)
@@ -118,16 +117,22 @@ def forward(graph, at, exact):
     return values
 
 
+def _holds_arrays(graph, values):
+    """Whether some of the values are arrays: only the leaves can bring them in, and only the
+    inputs' values differ from the graph's own."""
+    return graph.has_array_leaves or any(arrays.is_array(values[node]) for node in graph.inputs.values())
+
+
 def _scalar_forward_loop(graph, values, exact):
     """The forward loop for numbers only: no shapes to check, no arrays to lift."""
     fit, limit = numbers.fit_exact, numbers.EXACT_LIMIT
     i = 0
     try:
         if not exact:
-            for i, op, j, k in graph.steps:  # numbers-only ops have one or two inputs
+            for i, op, j, k, _, _ in graph.steps:  # numbers-only ops have one or two inputs
                 values[i] = op.forward(values[j], values[k]) if k >= 0 else op.forward(values[j])
             return
-        for i, op, j, k in graph.steps:
+        for i, op, j, k, _, _ in graph.steps:
             value = op.forward(values[j], values[k]) if k >= 0 else op.forward(values[j])
             if type(value) is not int or not -limit < value < limit:  # a small int needs no fitting
                 value = fit(value)
@@ -187,7 +192,7 @@ def backward(graph, values, output, exact, needed=None):
     grads[output] = 1 if exact else 1.0
     ops, args = graph.ops, graph.args
     ancestors = None if graph.minimal else set(graph.ancestors(output))
-    with_arrays = arrays.any_array(values)
+    with_arrays = _holds_arrays(graph, values)
     if not with_arrays and not graph.has_array_ops and needed is None:
         _scalar_backward_loop(graph, values, grads, output, exact, ancestors)
         return _fitted(grads) if exact else grads
@@ -220,11 +225,17 @@ def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
     steps = graph.steps
     if steps and (ancestors is not None or steps[-1][0] != output):
         steps = [step for step in steps if step[0] <= output and (ancestors is None or step[0] in ancestors)]
-    for i, op, j, k in reversed(steps):
+    constants = graph.partial_constants if exact else [float(c) for c in graph.partial_constants]
+    operands = values + constants  # where the steps find the partials declared as terms
+    for i, op, j, k, first_partial, second_partial in reversed(steps):
         g = grads[i]
         if exact and (type(g) is Fraction or (type(g) is int and not -limit < g < limit)):
             g = fit(g)
-        if k >= 0:
+        if first_partial >= 0:  # partials that are operands or constants: read, not computed
+            grads[j] += g * operands[first_partial]
+            if k >= 0:
+                grads[k] += g * operands[second_partial]
+        elif k >= 0:
             try:
                 dj, dk = op.partials(values[i], values[j], values[k])
             except (ArithmeticError, ValueError):  # no finite derivative here (an edge of a domain)

@@ -10,7 +10,8 @@ compacted copy holding just what some outputs need.
 
 from dataclasses import dataclass
 
-from .ops import ATOM, INDEX, INFIX, POSTFIX, PREFIX, PRODUCT, UNARY
+from .arrays import is_array, to_float
+from .ops import ATOM, INDEX, INFIX, POSTFIX, PREFIX, PRODUCT, UNARY, Operand
 
 LITERAL, CONSTANT, INPUT, OPERATION = "literal", "constant", "input", "operation"
 
@@ -119,18 +120,61 @@ class Graph:
         self.lines = tuple(lines) if lines else (None,) * len(self.outputs)
         self.named = dict(named)
         self.extra_roots = extra_roots  # whether some nodes are needed by no output, only named
-        self._array_ops = None
-        self._steps = None
+        self._array_ops = self._array_leaves = None
+        self._steps = self._partial_constants = None
+        self._float_leaf_values = None
         self.inputs = {names[i]: i for i in range(len(ops)) if kinds[i] == INPUT}
 
     @property
     def steps(self):
-        """The operations in topological order as (node, op, first input, second input or -1):
-        the flat layout the numbers-only walks loop over (built once per graph)."""
+        """The operations in topological order, the flat layout the numbers-only walks loop
+        over (built once per graph): (node, op, first input, second input or -1, first
+        partial's place, second partial's place or -1). An op whose partials are terms (see
+        ops.Op) has them at those places in the node values followed by `partial_constants`;
+        an op whose partials a rule computes has -1 for both."""
         if self._steps is None:
-            self._steps = [(i, op, a[0], a[1] if len(a) == 2 else -1)
-                           for i, (op, a) in enumerate(zip(self.ops, self.args)) if op is not None]
+            self._steps, self._partial_constants = self._layout()
         return self._steps
+
+    @property
+    def partial_constants(self):
+        """The constant partials the steps point at, placed after the node values."""
+        if self._steps is None:
+            self._steps, self._partial_constants = self._layout()
+        return self._partial_constants
+
+    def _layout(self):
+        constants = {}  # constant -> its place after the nodes
+
+        def place(term, operands):
+            if isinstance(term, Operand):
+                return operands[term.position]
+            return constants.setdefault(term, len(self) + len(constants))
+
+        steps = []
+        for i, (op, a) in enumerate(zip(self.ops, self.args)):
+            if op is None:
+                continue
+            j, k = a[0], a[1] if len(a) == 2 else -1
+            places = [place(term, (i, j, k)) for term in op.terms] if op.terms else [-1]
+            steps.append((i, op, j, k, places[0], places[1] if len(places) == 2 else -1))
+        return steps, list(constants)
+
+    @property
+    def float_leaf_values(self):
+        """`leaf_values` in floats (None where an input has no value), for float mode: converted
+        once per graph rather than on every evaluation."""
+        if self._float_leaf_values is None:
+            self._float_leaf_values = [v if v is None else to_float(v) for v in self.leaf_values]
+        return self._float_leaf_values
+
+    @property
+    def has_array_leaves(self):
+        """Whether a leaf holds an array (a literal [1, 2]): with the inputs given at
+        evaluation, the only way an array gets into a graph (an op on numbers gives a number)."""
+        if self._array_leaves is None:
+            self._array_leaves = any(map(is_array, self.leaf_values))
+        return self._array_leaves
 
     @property
     def has_array_ops(self):

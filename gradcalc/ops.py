@@ -4,7 +4,10 @@ Vocabulary of the table (as in PyTorch's derivatives.yaml):
 - ``forward(x[, y])`` computes the node's value from its inputs' values;
 - ``partials(out, x[, y])`` returns one local partial derivative per input, ∂out/∂input,
   given the node's own value ``out`` and its inputs; the reverse walk multiplies each by the
-  upstream gradient and adds it into that input's gradient;
+  upstream gradient and adds it into that input's gradient. Where every partial is a constant
+  or one of the operands, they are declared as those terms instead: ``(1, -1)`` for subtract,
+  ``(Y, X)`` for multiply. The rule is made from the terms, and the reverse walk reads the
+  terms where they are (no call per node);
 - ``vjp`` replaces ``partials`` for an array op (a matrix product, a sum, softmax…), whose
   local derivative is a Jacobian: one rule per input, ``(g, out, x[, y...])`` → the gradient
   for that input given the upstream gradient ``g`` (one per input, so an input whose
@@ -22,6 +25,7 @@ the gradient evenly between both inputs.
 """
 
 import math
+import operator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
@@ -41,19 +45,29 @@ class Op:
     symbol: str
     arity: int
     forward: Callable
-    partials: Callable | None
+    partials: Callable | tuple | None
     rule: str
     undefined: str = "{symbol} of {0} is undefined"
     form: str = CALL
     precedence: int = ATOM
     right_assoc: bool = False
-    product: bool = False  # the partial for each input is the other input (for diagnosing mistakes)
     numpy_forward: Callable | None = None
     numpy_partials: Callable | None = None
     vectorized: bool = False
     vjp: Callable | None = None
     shapes: Callable | None = None
     lifted: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+    terms: tuple | None = field(default=None, init=False, compare=False)  # partials declared as terms
+
+    def __post_init__(self):
+        if isinstance(self.partials, tuple):
+            object.__setattr__(self, "terms", self.partials)
+            object.__setattr__(self, "partials", _rule_of(self.partials))
+
+    @property
+    def product(self):
+        """Whether the partial for each input is the other input (for diagnosing mistakes)."""
+        return self.terms == (Y, X)
 
     @property
     def array_forward(self):
@@ -72,6 +86,23 @@ class Op:
         if "partials" not in self.lifted:
             self.lifted["partials"] = arrays.lift(self.partials, self.numpy_partials, outputs=self.arity)
         return self.lifted["partials"]
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A partial that is one of the node's operands, by its place in ``partials(out, x, y)``."""
+
+    position: int
+
+
+OUT, X, Y = Operand(0), Operand(1), Operand(2)
+
+
+def _rule_of(terms):
+    """The partials rule that gives `terms`: each an Operand's value or a constant."""
+    def partials(*operands):
+        return tuple(operands[term.position] if type(term) is Operand else term for term in terms)
+    return partials
 
 
 def _sigmoid(x):
@@ -352,19 +383,18 @@ def _numpy(name):
 
 
 _TABLE = [
-    _binary("add", "+", lambda x, y: x + y, lambda out, x, y: (1, 1),
+    _binary("add", "+", operator.add, (1, 1),
             "add passes the gradient through", SUM, vectorized=True),
-    _binary("sub", "-", lambda x, y: x - y, lambda out, x, y: (1, -1),
+    _binary("sub", "-", operator.sub, (1, -1),
             "subtract passes the gradient to the left input and its negative to the right", SUM, vectorized=True),
-    _binary("mul", "×", lambda x, y: x * y, lambda out, x, y: (y, x),
-            "multiply by the other input", PRODUCT, product=True, vectorized=True),
+    _binary("mul", "×", operator.mul, (Y, X), "multiply by the other input", PRODUCT, vectorized=True),
     _binary("div", "/", div, lambda out, x, y: (div(1, y), -div(out, y)),
             "divide: 1/y for x, -x/y² for y", PRODUCT, "division by zero", vectorized=True),
     _binary("pow", "^", power, _pow_partials,
             "power: y·x^(y-1) for x, x^y·ln x for y", POWER,
             "{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)",
             right_assoc=True, numpy_forward=_numpy("power"), numpy_partials=_numpy_pow_partials),
-    Op("neg", "-", 1, lambda x: -x, lambda out, x: (-1,), "negate: flip the gradient's sign",
+    Op("neg", "-", 1, operator.neg, (-1,), "negate: flip the gradient's sign",
        form=PREFIX, precedence=UNARY, vectorized=True),
     _function("sin", math.sin, lambda out, x: (math.cos(x),), "sin: cos x",
               numpy_forward=_numpy("sin"), numpy_partials=lambda out, x: (arrays.np.cos(x),)),

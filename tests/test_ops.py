@@ -15,6 +15,7 @@ against a central difference taken element by element.
 the table without a row here.
 """
 
+import importlib
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,6 +29,8 @@ from hypothesis.extra import numpy as hnp
 
 import gradcalc
 from gradcalc.ops import CALL, INDEX, INFIX, OPS, POSTFIX, PREFIX
+
+walks = importlib.import_module("gradcalc.evaluate")  # the module; `gradcalc.evaluate` is the API function
 
 VARIABLES = ("x", "y", "z")
 
@@ -304,6 +307,29 @@ def test_spelling_reaches_the_intended_op():
         graph = gradcalc.parse(spell(op))
         operations = [o for o in graph.ops if o is not None]
         assert operations == [op], f"{spell(op)!r} parsed to {[o.name for o in operations]}"
+
+
+def test_partials_declared_as_terms_make_the_same_rule():
+    """add (1, 1), sub (1, -1), mul (y, x), neg (-1): the rule made from the terms gives them, so
+    the general walk, explain and check see the partials the fast walk reads in place."""
+    expected = {"add": (1, 1), "sub": (1, -1), "mul": (3, 2), "neg": (-1,)}
+    assert {name for name, op in OPS.items() if op.terms} == set(expected)
+    for name, partials in expected.items():
+        operands = (6, 2, 3) if OPS[name].arity == 2 else (-2, 2)
+        assert OPS[name].partials(*operands) == partials
+    assert [name for name, op in OPS.items() if op.product] == ["mul"]
+
+
+def test_a_graph_evaluated_in_float_mode_stays_exact_in_exact_mode():
+    """Float mode converts the literals once per graph; exact mode still sees the exact ones,
+    and an array given later to a graph first evaluated at numbers is taken as an array."""
+    graph = gradcalc.parse("1.1 * x * y")
+    assert gradcalc.evaluate(graph, at={"x": 100, "y": 2}, exact=False).value == pytest.approx(220)
+    exact = gradcalc.evaluate(graph, at={"x": 100, "y": 2})
+    assert exact.value == 220 and type(exact.value) is int
+    assert exact.gradient == {"x": Fraction(11, 5), "y": 110}
+    values = walks.forward(graph, {"x": np.array([1.0, 2.0]), "y": 2}, exact=False)
+    assert values[graph.outputs[0]].tolist() == pytest.approx([2.2, 4.4])
 
 
 # -- exact mode -----------------------------------------------------------------------------------

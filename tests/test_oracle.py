@@ -262,3 +262,20 @@ def test_x_times_x_plus_x_at_three_is_exactly_seven():
     assert result.gradient == {"x": 7}
     assert type(result.gradient["x"]) is int
     assert sp.diff(X * X + X, X).subs(X, 3) == 7
+
+
+@SETTINGS
+@given(tree=trees(), point=points)
+def test_the_numbers_only_walk_gives_what_the_general_walk_gives(tree, point):
+    """The fast reverse loop (flat steps; partials declared as terms, like add's (1, 1) and
+    multiply's (y, x), read in place instead of computed) gives exactly the gradients of the
+    general per-node walk, which `wrt=` takes, in both modes."""
+    text, _, _ = tree
+    names = sorted(_names_in(text))
+    for exact in (False, True):
+        fast = _evaluate(text, point, exact)
+        general = gradcalc.evaluate(text, at=point if exact else {n: float(v) for n, v in point.items()},
+                                    exact=exact, wrt=names)
+        assume(all(not (isinstance(g, float) and math.isnan(g)) for g in fast.gradient.values()))
+        assert general.gradient == fast.gradient, f"{text} at {point}"
+        assert [type(g) for g in general.gradient.values()] == [type(g) for g in fast.gradient.values()]
