@@ -5,6 +5,7 @@ overflow); 2 bad input (syntax, unknown name or function, wrong arguments, missi
 malformed --at).
 """
 
+import importlib
 import io
 import math
 import sys
@@ -203,10 +204,9 @@ class _Display:
 
             self.richview = richview
             self.console = richview.console()
-        else:
-            from .render import dot, jsonl, mermaid, plain
-
-            self.render = {"plain": plain, "json": jsonl, "dot": dot, "mermaid": mermaid}[output_format].render
+        else:  # only the chosen format's module is imported
+            module = {"plain": "plain", "json": "jsonl", "dot": "dot", "mermaid": "mermaid"}[output_format]
+            self.render = importlib.import_module(f"{__package__}.render.{module}").render
 
     def evaluation(self, evaluation, comparisons=None):
         if self.format == "rich":

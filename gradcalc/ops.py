@@ -88,11 +88,11 @@ class Op:
         return self.lifted["partials"]
 
 
-@dataclass(frozen=True)
 class Operand:
     """A partial that is one of the node's operands, by its place in ``partials(out, x, y)``."""
 
-    position: int
+    def __init__(self, position):
+        self.position = position
 
 
 OUT, X, Y = Operand(0), Operand(1), Operand(2)

@@ -1,6 +1,6 @@
 """What every renderer shows of a node, and the tree of an output's graph, computed once."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..graph import CONSTANT, INPUT, LITERAL
 
@@ -8,8 +8,7 @@ from ..graph import CONSTANT, INPUT, LITERAL
 MAX_INDENT = 12
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     node: int
     depth: int
     lasts: tuple  # for each shown level, whether this branch is its parent's last child
