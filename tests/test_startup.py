@@ -1,5 +1,5 @@
 """Start-up: the parser cache is safe wherever it lives, and a scalar one-liner imports
-neither Rich nor NumPy."""
+neither Rich nor NumPy nor the renderers it does not use."""
 
 import os
 import stat
@@ -58,16 +58,18 @@ def test_a_corrupt_cache_file_is_rebuilt(tmp_path):
 
 
 def test_a_scalar_one_liner_imports_neither_rich_nor_numpy(tmp_path):
-    """Rich is imported only for the rich view and NumPy only for arrays: plain output of a
-    scalar expression starts without either."""
+    """Rich is imported only for the rich view, NumPy only for arrays, and of the renderers
+    only the chosen one: plain output of a scalar expression starts without the others."""
+    unwanted = ["rich", "numpy", "gradcalc.render.jsonl", "gradcalc.render.dot", "gradcalc.render.mermaid"]
     code = (
         "import sys\n"
         "from gradcalc.cli import main\n"
         f"sys.argv = ['gradcalc', *{ONE_LINER!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('rich' in sys.modules, 'numpy' in sys.modules)\n"
+        f"print([name for name in {unwanted!r} if name in sys.modules])\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines()[-1] == "False False"
+    assert "∂f/∂input" in run.stdout  # the answer was printed, by the plain renderer
+    assert run.stdout.splitlines()[-1] == "[]"
