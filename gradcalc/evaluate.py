@@ -12,6 +12,7 @@ from fractions import Fraction
 from . import arrays, numbers
 from .errors import InputError, MathError
 from .graph import INPUT
+from .ops import PARTIAL_CONSTANTS
 
 
 class Evaluation:
@@ -120,6 +121,8 @@ def forward(graph, at, exact):
 def _holds_arrays(graph, values):
     """Whether some of the values are arrays: only the leaves can bring them in, and only the
     inputs' values differ from the graph's own."""
+    if arrays.np is None:  # nothing has asked for NumPy, so nothing can be an array
+        return False
     return graph.has_array_leaves or any(arrays.is_array(values[node]) for node in graph.inputs.values())
 
 
@@ -225,7 +228,7 @@ def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
     steps = graph.steps
     if steps and (ancestors is not None or steps[-1][0] != output):
         steps = [step for step in steps if step[0] <= output and (ancestors is None or step[0] in ancestors)]
-    constants = graph.partial_constants if exact else [float(c) for c in graph.partial_constants]
+    constants = PARTIAL_CONSTANTS if exact else [float(c) for c in PARTIAL_CONSTANTS]
     operands = values + constants  # where the steps find the partials declared as terms
     for i, op, j, k, first_partial, second_partial in reversed(steps):
         g = grads[i]

@@ -11,7 +11,7 @@ compacted copy holding just what some outputs need.
 from typing import NamedTuple
 
 from .arrays import is_array, to_float
-from .ops import ATOM, INDEX, INFIX, POSTFIX, PREFIX, PRODUCT, UNARY, Operand
+from .ops import ATOM, INDEX, INFIX, PARTIAL_CONSTANTS, POSTFIX, PREFIX, PRODUCT, UNARY
 
 LITERAL, CONSTANT, INPUT, OPERATION = "literal", "constant", "input", "operation"
 
@@ -121,7 +121,7 @@ class Graph:
         self.named = dict(named)
         self.extra_roots = extra_roots  # whether some nodes are needed by no output, only named
         self._array_ops = self._array_leaves = None
-        self._steps = self._partial_constants = None
+        self._steps = None
         self._float_leaf_values = None
         self.inputs = {names[i]: i for i in range(len(ops)) if kinds[i] == INPUT}
 
@@ -129,36 +129,24 @@ class Graph:
     def steps(self):
         """The operations in topological order, the flat layout the numbers-only walks loop
         over (built once per graph): (node, op, first input, second input or -1, first
-        partial's place, second partial's place or -1). An op whose partials are terms (see
-        ops.Op) has them at those places in the node values followed by `partial_constants`;
-        an op whose partials a rule computes has -1 for both."""
+        partial's place, second partial's place). An op whose partials are terms (see ops.Op)
+        has them at those places in the node values followed by ops.PARTIAL_CONSTANTS; an op
+        whose partials a rule computes has -1 for both."""
         if self._steps is None:
-            self._steps, self._partial_constants = self._layout()
+            constant_places = tuple(range(len(self), len(self) + len(PARTIAL_CONSTANTS)))
+            steps = []
+            for i, (op, a) in enumerate(zip(self.ops, self.args)):
+                if op is None:
+                    continue
+                j, k = a[0], a[1] if len(a) == 2 else -1
+                if op.term_places is None:
+                    steps.append((i, op, j, k, -1, -1))
+                else:
+                    first, second = op.term_places
+                    places = (i, j, k, *constant_places)
+                    steps.append((i, op, j, k, places[first], places[second]))
+            self._steps = steps
         return self._steps
-
-    @property
-    def partial_constants(self):
-        """The constant partials the steps point at, placed after the node values."""
-        if self._steps is None:
-            self._steps, self._partial_constants = self._layout()
-        return self._partial_constants
-
-    def _layout(self):
-        constants = {}  # constant -> its place after the nodes
-
-        def place(term, operands):
-            if isinstance(term, Operand):
-                return operands[term.position]
-            return constants.setdefault(term, len(self) + len(constants))
-
-        steps = []
-        for i, (op, a) in enumerate(zip(self.ops, self.args)):
-            if op is None:
-                continue
-            j, k = a[0], a[1] if len(a) == 2 else -1
-            places = [place(term, (i, j, k)) for term in op.terms] if op.terms else [-1]
-            steps.append((i, op, j, k, places[0], places[1] if len(places) == 2 else -1))
-        return steps, list(constants)
 
     @property
     def float_leaf_values(self):

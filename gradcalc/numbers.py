@@ -141,8 +141,9 @@ def json_number(value):
     kind = type(value)
     if kind is int:
         return value
-    if kind is Fraction:
-        return float(value) if value.denominator != 1 else value.numerator
+    if kind is Fraction:  # (numerator / denominator is what float() does, without its lookups)
+        numerator, denominator = value.numerator, value.denominator
+        return numerator / denominator if denominator != 1 else numerator
     if kind is float and value - value == 0:  # finite (inf - inf and nan - nan are nan)
         return value
     if arrays.is_array(value):

@@ -58,11 +58,14 @@ class Op:
     shapes: Callable | None = None
     lifted: dict = field(default_factory=dict, init=False, compare=False, repr=False)
     terms: tuple | None = field(default=None, init=False, compare=False)  # partials declared as terms
+    # where the reverse walk finds the terms: 0-2 in (node, x, y), 3 + c for PARTIAL_CONSTANTS[c]
+    term_places: tuple | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self):
         if isinstance(self.partials, tuple):
             object.__setattr__(self, "terms", self.partials)
             object.__setattr__(self, "partials", _rule_of(self.partials))
+            object.__setattr__(self, "term_places", _places_of(self.terms))
 
     @property
     def product(self):
@@ -96,6 +99,23 @@ class Operand:
 
 
 OUT, X, Y = Operand(0), Operand(1), Operand(2)
+
+
+PARTIAL_CONSTANTS = []  # every constant declared as a partial, each once; the walks put them after the values
+
+
+def _places_of(terms):
+    """Each term's place in (node, x, y, *PARTIAL_CONSTANTS), padded to two with y's (a unary
+    op has none: its second input is -1)."""
+    places = []
+    for term in terms:
+        if type(term) is Operand:
+            places.append(term.position)
+        else:
+            if term not in PARTIAL_CONSTANTS:
+                PARTIAL_CONSTANTS.append(term)
+            places.append(3 + PARTIAL_CONSTANTS.index(term))
+    return tuple(places + [Y.position] * (2 - len(places)))
 
 
 def _rule_of(terms):

@@ -11,11 +11,13 @@ from fractions import Fraction
 from ..graph import OPERATION
 from ..numbers import exact_text, json_number
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options makes one per call
+
 
 def render(evaluation, precision=None, max_nodes=None):
     """Every node is always included: a script wants all of them (precision and max_nodes are
     for people, not for JSON)."""
-    return "".join(json.dumps(_output(evaluation, k), ensure_ascii=False) + "\n" for k in range(len(evaluation.graph.outputs)))
+    return "".join(_ENCODER.encode(_output(evaluation, k)) + "\n" for k in range(len(evaluation.graph.outputs)))
 
 
 def _output(evaluation, output):
@@ -29,25 +31,27 @@ def _output(evaluation, output):
     exact_gradient = {name: exact_text(grads[node]) for name, node in inputs.items() if type(grads[node]) is Fraction}
     if exact_gradient:
         record["gradient_exact"] = exact_gradient
-    nodes = graph.nodes_of(output)
-    record["nodes"] = [_node(graph, values, grads, i) for i in nodes]
+    record["nodes"] = _nodes(graph, values, grads, graph.nodes_of(output))
     return record
 
 
-def _node(graph, values, grads, i):
-    kind = graph.kinds[i]
-    value, grad = values[i], grads[i]
-    entry = {
-        "id": i,
-        "op": graph.ops[i].name if kind == OPERATION else kind,
-        "label": graph.labels[i],
-        "name": graph.names[i],
-        "inputs": list(graph.args[i]),
-        "value": json_number(value),
-        "grad": json_number(grad),
-    }
-    if type(value) is Fraction:
-        entry["value_exact"] = exact_text(value)
-    if type(grad) is Fraction:
-        entry["grad_exact"] = exact_text(grad)
-    return entry
+def _nodes(graph, values, grads, nodes):
+    ops, kinds, labels, names, args = graph.ops, graph.kinds, graph.labels, graph.names, graph.args
+    entries = []
+    for i in nodes:
+        value, grad = values[i], grads[i]
+        entry = {
+            "id": i,
+            "op": ops[i].name if kinds[i] == OPERATION else kinds[i],
+            "label": labels[i],
+            "name": names[i],
+            "inputs": list(args[i]),
+            "value": value if type(value) is int else json_number(value),  # (an int is the common case)
+            "grad": grad if type(grad) is int else json_number(grad),
+        }
+        if type(value) is Fraction:
+            entry["value_exact"] = exact_text(value)
+        if type(grad) is Fraction:
+            entry["grad_exact"] = exact_text(grad)
+        entries.append(entry)
+    return entries
