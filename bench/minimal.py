@@ -7,6 +7,7 @@ reuses its grammar, tape and loops for a stream of one-line problems."""
 
 import math
 import sys
+from fractions import Fraction
 
 import click  # noqa: F401  (the same imports gradcalc's command line pays for)
 import lark
@@ -36,13 +37,15 @@ ADD, SUB, MUL, DIV, POW, NEG, LEAF, CALL = range(8)
 
 
 class Tape:
-    """Lark's inline transformer: each reduction appends a node to flat lists and returns its index."""
+    """Lark's inline transformer: each reduction appends a node to flat lists and returns its index.
+    With `exact`, number literals are ints and Fractions (gradcalc's default arithmetic), else floats."""
 
-    def __init__(self):
+    def __init__(self, exact=False):
+        self.exact = exact
         self.kind, self.a, self.b, self.value, self.names = [], [], [], [], {}
 
     def clear(self):
-        self.__init__()
+        self.__init__(self.exact)
 
     def _push(self, kind, a=-1, b=-1, value=0.0):
         self.kind.append(kind)
@@ -57,7 +60,7 @@ class Tape:
     def div(self, c): return self._push(DIV, c[0], c[1])
     def pow(self, c): return self._push(POW, c[0], c[1])
     def neg(self, c): return self._push(NEG, c[0])
-    def number(self, c): return self._push(LEAF, value=float(c[0]))
+    def number(self, c): return self._push(LEAF, value=exact_number(c[0]) if self.exact else float(c[0]))
 
     def name(self, c):
         if c[0] not in self.names:
@@ -66,6 +69,11 @@ class Tape:
 
     def call(self, c):
         return self._push(CALL, c[1], b=str(c[0]))
+
+
+def exact_number(text):
+    """A literal or an input's value, exactly: an int if it is whole, else a Fraction (0.5 is 1/2)."""
+    return int(text) if text.isdigit() else Fraction(text)
 
 
 def sweep(tape, root, point):
@@ -83,8 +91,8 @@ def sweep(tape, root, point):
         elif k == POW: v[i] = v[a[i]] ** v[b[i]]
         elif k == NEG: v[i] = -v[a[i]]
         elif k == CALL: v[i] = FUNCTIONS[b[i]][0](v[a[i]])
-    g = [0.0] * len(kind)
-    g[root] = 1.0
+    g = [0 if tape.exact else 0.0] * len(kind)
+    g[root] = 1 if tape.exact else 1.0
     for i in range(root, -1, -1):
         k, gi = kind[i], g[i]
         if k == ADD: g[a[i]] += gi; g[b[i]] += gi

@@ -1,7 +1,9 @@
 """Streams: a class's worksheet of one-line problems piped through `gradcalc eval --format json`,
 against bench/minimal_lines.py (a bare Lark LALR parser per line, two loops, one JSON object
-per problem, flushed). Throughput, peak memory (it should not grow with the stream), and
-whether the first answer comes out while the input is still open."""
+per problem, flushed), each mode against the reference doing the same arithmetic: gradcalc's
+default exact mode against `minimal_lines.py --exact` (ints and Fractions), `--float` against
+floats. Throughput, peak memory (it should not grow with the stream), and whether the first
+answer comes out while the input is still open."""
 
 import json
 import math
@@ -57,24 +59,28 @@ def section(quick, workdir):
     repeats = 3
     path = workloads.write(workdir, f"problems-{lines}", workloads.problem_file(lines))
     gradcalc = gradcalc_command() + ["eval", "--format", "json", "--at", POINT]
-    pipelines = {  # name: (command, as shown)
-        "gradcalc": (gradcalc, f"`gradcalc eval --format json --at {POINT} < problems.gc`"),
-        "gradcalc --float": (gradcalc + ["--float"], "the same with `--float` (floats, as the reference computes)"),
-        "minimal": (python_script("minimal_lines.py") + POINT.split(","),
-                    f"`python bench/minimal_lines.py {' '.join(POINT.split(','))} < problems.gc`"),
+    reference = python_script("minimal_lines.py")
+    point = " ".join(POINT.split(","))
+    pipelines = {  # name: (command, as shown, the reference doing the same arithmetic)
+        "gradcalc": (gradcalc, f"`gradcalc eval --format json --at {POINT} < problems.gc` (exact)", "minimal exact"),
+        "gradcalc --float": (gradcalc + ["--float"], "the same with `--float`", "minimal"),
+        "minimal exact": (reference + ["--exact"] + POINT.split(","),
+                          f"`python bench/minimal_lines.py --exact {point} < problems.gc`", "minimal exact"),
+        "minimal": (reference + POINT.split(","), f"`python bench/minimal_lines.py {point} < problems.gc` (floats)",
+                    "minimal"),
     }
     rounds = side_by_side({name: (lambda argv=argv: run_checked(argv, stdin=path))
-                           for name, (argv, _) in pipelines.items()}, repeats, warmup=quick)
+                           for name, (argv, _, _) in pipelines.items()}, repeats, warmup=quick)
     last = rounds.last
-    for name in ("gradcalc", "gradcalc --float"):
+    for name in ("gradcalc", "gradcalc --float", "minimal exact"):
         same_answers(answers(last[name].stdout), answers(last["minimal"].stdout), lines)
-    figure = rounds.ratio("gradcalc", "minimal")
 
-    table = report.Table(["pipeline", "median", "problems per second", "vs minimal pipeline (median of pairs)",
-                          "peak RSS"])
-    for name, (_, shown) in pipelines.items():
+    table = report.Table(["pipeline", "median", "problems per second", "vs the reference in the same arithmetic",
+                          "vs the float reference", "peak RSS"])
+    for name, (_, shown, same) in pipelines.items():
         table.add(shown, report.seconds(rounds.median(name)), f"{lines / rounds.median(name):,.0f}",
-                  report.ratio(rounds.ratio(name, "minimal")), report.memory(last[name].peak_kb))
+                  report.ratio(rounds.ratio(name, same)), report.ratio(rounds.ratio(name, "minimal")),
+                  report.memory(last[name].peak_kb))
     latency = first_answer(gradcalc, path.read_bytes().split(b"\n", 1)[0] + b"\n")
     streamed = (f"gradcalc's first answer came {report.seconds(latency)} after launch, the input still open."
                 if latency is not None
@@ -83,9 +89,14 @@ def section(quick, workdir):
         "Streams",
         f"{lines:,} one-line problems (bench/workloads.problem_file) on standard input from a file, output to a "
         f"file; the pipelines taking turns {repeats} times, medians and the median ratio within a round. Every run "
-        "checks that each gives the same values and gradients for every problem as the minimal pipeline. The "
-        "target is on gradcalc's default, exact arithmetic; the --float row shows what exactness costs.",
+        "checks that each gives the same values and gradients for every problem as the float reference. Each "
+        "mode is held to the reference doing the same arithmetic (the exact reference keeps ints and Fractions, "
+        "as gradcalc does, and writes them as floats); the last column shows what exactness costs.",
         [table],
-        [report.Target(f"streams, {lines:,} problems: gradcalc time / minimal pipeline time", figure, 1.5)],
-        [streamed],
+        [report.Target(f"streams, {lines:,} problems, exact: gradcalc / the exact reference",
+                       rounds.ratio("gradcalc", "minimal exact"), 1.5),
+         report.Target(f"streams, {lines:,} problems, --float: gradcalc / the float reference",
+                       rounds.ratio("gradcalc --float", "minimal"), 1.5)],
+        [streamed, "gradcalc's default exact mode against the float reference: "
+                   f"{report.ratio(rounds.ratio('gradcalc', 'minimal'))}."],
     )
