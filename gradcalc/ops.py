@@ -436,7 +436,7 @@ _TABLE = [
               numpy_forward=_numpy("cosh"), numpy_partials=lambda out, x: (arrays.np.sinh(x),)),
     _function("tanh", math.tanh, lambda out, x: (1 - out * out,), "tanh: 1 - y²",
               numpy_forward=_numpy("tanh"), numpy_partials=lambda out, x: (1 - out * out,)),
-    _function("exp", math.exp, lambda out, x: (out,), "exp: the output itself",
+    _function("exp", math.exp, (OUT,), "exp: the output itself",
               numpy_forward=_numpy("exp"), numpy_partials=lambda out, x: (out,)),
     _function("log", math.log, lambda out, x: (div(1, x),), "log: 1/x",
               "log of {0} is undefined (log needs a positive number)",

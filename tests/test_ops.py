@@ -310,9 +310,9 @@ def test_spelling_reaches_the_intended_op():
 
 
 def test_partials_declared_as_terms_make_the_same_rule():
-    """add (1, 1), sub (1, -1), mul (y, x), neg (-1): the rule made from the terms gives them, so
-    the general walk, explain and check see the partials the fast walk reads in place."""
-    expected = {"add": (1, 1), "sub": (1, -1), "mul": (3, 2), "neg": (-1,)}
+    """add (1, 1), sub (1, -1), mul (y, x), neg (-1), exp (out): the rule made from the terms
+    gives them, so the general walk, explain and check see the partials the fast walk reads."""
+    expected = {"add": (1, 1), "sub": (1, -1), "mul": (3, 2), "neg": (-1,), "exp": (-2,)}
     assert {name for name, op in OPS.items() if op.terms} == set(expected)
     for name, partials in expected.items():
         operands = (6, 2, 3) if OPS[name].arity == 2 else (-2, 2)
