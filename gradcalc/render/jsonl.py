@@ -11,7 +11,8 @@ from fractions import Fraction
 from ..graph import OPERATION
 from ..numbers import exact_text, json_number
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options makes one per call
+# made once (json.dumps with options makes one per call); a record is a tree, so no cycle check
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 def render(evaluation, precision=None, max_nodes=None):
