@@ -19,26 +19,13 @@ from hypothesis.extra import numpy as hnp
 import gradcalc
 from gradcalc.cli import main
 from gradcalc.render import jsonl, plain, richview
+from helpers import SIDE, TRACEBACK, assert_clean_failure, float_array, gc, reals, vector_or_matrix
 
-TRACEBACK = "Traceback (most recent call last)"
 H = 1e-6
 REL, ABS = 1e-5, 1e-6  # central differences with h = 1e-6
 
 
 # -- helpers --------------------------------------------------------------------------------------
-
-
-def gc(*args, input=None):
-    """`gradcalc eval ARGS...` in-process (stdout is not a terminal: plain)."""
-    return CliRunner().invoke(main, ["eval", *map(str, args)], input=input)
-
-
-def assert_clean_failure(run, code):
-    """Exit `code`, a message on stderr, no escaped exception and no traceback."""
-    assert run.exit_code == code, run.output
-    assert run.exception is None or isinstance(run.exception, SystemExit), repr(run.exception)
-    assert TRACEBACK not in run.output
-    assert run.stderr.strip(), "an error must say something on stderr"
 
 
 def exact_array(rows):
@@ -104,25 +91,14 @@ def sigmoid(a):
 
 # -- each array op against finite differences, at random shapes (hypothesis) ----------------------
 
-SIDE = st.integers(min_value=1, max_value=4)
-
-
-def reals(low, high):
-    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
-
-
 def array(shape, low=-2.0, high=2.0):
-    return hnp.arrays(np.float64, shape, elements=reals(low, high))
-
-
-def rows_or_vector(n, k, batched):
-    return (n, k) if batched else (k,)
+    return float_array(shape, low, high)
 
 
 @st.composite
 def matmul_program(draw):
     n, k, m = draw(SIDE), draw(SIDE), draw(SIDE)
-    a = draw(array(rows_or_vector(n, k, draw(st.booleans()))))
+    a = draw(array(vector_or_matrix(n, k, draw(st.booleans()))))
     b = draw(array((k, m) if draw(st.booleans()) else (k,)))
     r = draw(array(np.shape(a @ b)))
     return "sum(tanh(A @ B) * R)", {"A": a, "B": b, "R": r}
@@ -145,7 +121,7 @@ def sum_mean_program(draw):
 
 @st.composite
 def softmax_program(draw):
-    shape = rows_or_vector(draw(SIDE), draw(SIDE), draw(st.booleans()))
+    shape = vector_or_matrix(draw(SIDE), draw(SIDE), draw(st.booleans()))
     point = {"A": draw(array(shape, -4, 4)), "c": draw(reals(0.5, 2)), "R": draw(array(shape))}
     return "sum(softmax(A * c) * R)", point
 
@@ -159,14 +135,14 @@ def log_softmax_program(draw):
 
 @st.composite
 def cross_entropy_program(draw):
-    shape = rows_or_vector(draw(SIDE), draw(SIDE), draw(st.booleans()))
+    shape = vector_or_matrix(draw(SIDE), draw(SIDE), draw(st.booleans()))
     return "cross_entropy(softmax(A), T)", {"A": draw(array(shape, -3, 3)), "T": draw(array(shape, 0, 1))}
 
 
 @st.composite
 def affine_program(draw):
     n, k, m = draw(SIDE), draw(SIDE), draw(SIDE)
-    x = draw(array(rows_or_vector(n, k, draw(st.booleans()))))
+    x = draw(array(vector_or_matrix(n, k, draw(st.booleans()))))
     w, b = draw(array((k, m))), draw(array((m,)))
     r = draw(array(np.shape(x @ w)))
     return "sum(sigmoid(affine(X, W, b)) * R)", {"X": x, "W": w, "b": b, "R": r}
@@ -218,7 +194,7 @@ def test_cross_entropy_with_class_indices_matches_finite_differences(data):
     logits' gradient matches central differences."""
     n, k = data.draw(SIDE), data.draw(SIDE)
     batched = data.draw(st.booleans())
-    a = data.draw(array(rows_or_vector(n, k, batched), -3, 3))
+    a = data.draw(array(vector_or_matrix(n, k, batched), -3, 3))
     labels = data.draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, k - 1)))
     t = labels.astype(float) if batched else float(labels[0])
     assert_matches_finite_differences("cross_entropy(softmax(A), t)", {"A": a, "t": t}, names=["A"])

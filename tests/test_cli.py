@@ -16,14 +16,9 @@ from hypothesis import strategies as st
 
 import gradcalc
 from gradcalc.cli import main
+from helpers import TRACEBACK, assert_clean_failure, gc
 
 SAMPLES = Path(__file__).parent.parent / "samples"
-TRACEBACK = "Traceback (most recent call last)"
-
-
-def gc(*args, input=None):
-    """Run `gradcalc eval ARGS...` in-process (CliRunner: stdout is not a terminal, so plain)."""
-    return CliRunner().invoke(main, ["eval", *args], input=input)
 
 
 def gc_process(*args, input=None, timeout=30):
@@ -32,14 +27,6 @@ def gc_process(*args, input=None, timeout=30):
         [sys.executable, "-m", "gradcalc", "eval", *args],
         input=input, capture_output=True, text=True, encoding="utf-8", timeout=timeout,
     )
-
-
-def assert_clean_failure(run, code):
-    """Exit `code`, the message on stderr, no Python exception escaped and no traceback shown."""
-    assert run.exit_code == code, run.output
-    assert run.exception is None or isinstance(run.exception, SystemExit), repr(run.exception)
-    assert TRACEBACK not in run.output
-    assert run.stderr.strip(), "an error must say something on stderr"
 
 
 def caret_column(stderr, source_line):

@@ -12,17 +12,15 @@ import math
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import gradcalc
 import gradcalc.gradcheck
 import gradcalc.ops
 import gradcalc.parser
-from gradcalc.cli import main
 from gradcalc.gradcheck import TOLERANCE, gradcheck
 from gradcalc.ops import CALL, INFIX, OPS, PREFIX
+from helpers import TRACEBACK, gc
 
-TRACEBACK = "Traceback (most recent call last)"
 
 # A point inside each op's domain, away from kinks and ties. A new op in gradcalc.ops.OPS needs
 # an entry here (test_every_op_has_a_safe_point fails until it has one).
@@ -99,10 +97,6 @@ def expression(op):
 
 def at_option(point):
     return ",".join(f"{name}={value}" for name, value in point.items())
-
-
-def gc(*args):
-    return CliRunner().invoke(main, ["eval", *args])
 
 
 def broken_sin():

@@ -29,6 +29,7 @@ from hypothesis.extra import numpy as hnp
 
 import gradcalc
 from gradcalc.ops import CALL, INDEX, INFIX, OPS, POSTFIX, PREFIX
+from helpers import SIDE, float_array, reals, vector_or_matrix
 
 walks = importlib.import_module("gradcalc.evaluate")  # the module; `gradcalc.evaluate` is the API function
 
@@ -60,10 +61,6 @@ def spell(op):
         return INDEX_SPELLING[op.name]
     assert op.form == CALL
     return f"{op.name}({', '.join(names)})"
-
-
-def reals(low, high):
-    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
 
 
 def away_from(kink, margin, low=-10.0, high=10.0):
@@ -119,22 +116,14 @@ CASES = {
 
 # -- array ops: random shapes and values ----------------------------------------------------------
 
-SIDE = st.integers(min_value=1, max_value=4)
-
-
 def array(shape, low=-3.0, high=3.0):
-    """A float64 array of this shape with elements in [low, high]."""
-    return hnp.arrays(np.float64, shape, elements=reals(low, high))
+    return float_array(shape, low, high)
 
 
 def any_array(min_dims=1, max_dims=2, low=-3.0, high=3.0, min_first=1):
     """An array of a random shape (each side 1 to 4; the first at least `min_first`)."""
     shapes = hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4)
     return shapes.filter(lambda s: s[0] >= min_first).flatmap(lambda s: array(s, low, high))
-
-
-def vector_or_matrix(rows, cols, is_matrix):
-    return (rows, cols) if is_matrix else (cols,)
 
 
 @st.composite

@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-import gradcalc.cli
-from gradcalc.cli import main
+from helpers import gc
 
 SHOPPING = Path(__file__).parent.parent / "samples" / "shopping.gc"
 SHOPPING_EDGES = {  # (from, to): (forward value, gradient) on the arrow, as the textbook draws it
@@ -27,10 +25,6 @@ SHOPPING_EDGES = {  # (from, to): (forward value, gradient) on the arrow, as the
     ("tax", "E"): ("1.08", "740"),
     ("E", "out"): ("799.2", "1"),
 }
-
-
-def gc(*args, input=None):
-    return CliRunner().invoke(main, ["eval", *map(str, args)], input=input)
 
 
 # -- parsing the pictures back ------------------------------------------------------------------

@@ -8,18 +8,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import gradcalc
-from gradcalc.cli import main
 from gradcalc.render import dot, jsonl, plain, richview
+from helpers import gc
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "samples"
-
-
-def gc(*args):
-    return CliRunner().invoke(main, ["eval", *args])
 
 
 def sample(name):
