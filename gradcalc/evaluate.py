@@ -98,7 +98,7 @@ def forward(graph, at, exact):
     for name, node in graph.inputs.items():
         if name in at:
             value = arrays.adopt(at[name])
-            values[node] = value if exact else numbers.to_float(value)
+            values[node] = value if exact else arrays.to_float(value)
         elif values[node] is None:
             raise InputError(f"no value for {name}: give it with --at {name}=VALUE")
     with_arrays = _holds_arrays(graph, values)

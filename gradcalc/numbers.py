@@ -118,10 +118,6 @@ def ieee_div(a, b):
     return div(a, b)
 
 
-def to_float(value):
-    return arrays.to_float(value)
-
-
 def is_finite(value):
     if arrays.is_array(value):
         return value.dtype == object or bool(arrays.np.isfinite(value).all())

@@ -47,8 +47,8 @@ def _nodes(graph, values, grads, nodes):
             "label": labels[i],
             "name": names[i],
             "inputs": list(args[i]),
-            "value": value if type(value) is int else json_number(value),  # (an int is the common case)
-            "grad": grad if type(grad) is int else json_number(grad),
+            "value": json_number(value),
+            "grad": json_number(grad),
         }
         if type(value) is Fraction:
             entry["value_exact"] = exact_text(value)
