@@ -6,6 +6,7 @@ import math
 import subprocess
 import sys
 import time
+import weakref
 from fractions import Fraction
 
 import pytest
@@ -329,6 +330,21 @@ def test_hundred_thousand_term_chain_from_standard_input():
     record = json.loads(done.stdout)
     assert record["value"] == 2 * DEPTH
     assert record["gradient"] == {"x": DEPTH}
+
+
+def test_a_stream_of_problems_keeps_nothing_of_the_answered_ones():
+    """Reading 2,000 one-line problems keeps the program's tape at its named inputs, and each
+    problem's graph is freed once its answer is dropped: a stream runs in bounded memory."""
+    program = gradcalc.Program()
+    sizes, graphs = set(), []
+    for number in range(1, 2001):
+        for graph in program.read_line(f"x*y + {number} * sin(x)", number):
+            gradcalc.evaluate(graph, at={"x": 1, "y": 2})
+            graphs.append(weakref.ref(graph))
+        sizes.add(len(program.tape))
+    del graph  # the loop's own reference to the last one
+    assert sizes == {2}  # x and y
+    assert all(ref() is None for ref in graphs)
 
 
 # -- blow-up guards -----------------------------------------------------------------------------
