@@ -5,6 +5,8 @@ each output statement becomes a ``Graph`` as soon as it has been read, so a long
 problems is answered one by one in bounded memory. This is the only module that imports lark.
 """
 
+import hashlib
+import json
 import os
 import re
 import unicodedata
@@ -45,23 +47,16 @@ _DERIVATIVE_NAMES = re.compile(r"[^\W\d]\w*")
 _OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT", "AT", "QUOTE"}
 
 
-def _grammar_path():
-    here = os.path.dirname(os.path.abspath(__file__))
-    packaged = os.path.join(here, "grammars", "gradcalc.lark")  # installed from a wheel
-    return packaged if os.path.isfile(packaged) else os.path.join(os.path.dirname(here), "grammars", "gradcalc.lark")
-
-
-def _cache_path():
-    """Where the built parser is kept between runs: the user's cache folder. Lark checks the
-    grammar's hash on loading and rebuilds (and tries to save) when the file is stale, broken or
-    unreadable; a read-only or shared folder only costs the ~20 ms of building it again."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "gradcalc")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return False  # no cache: build the parser each time
-    return os.path.join(folder, "parser.lark-cache")
+GRAMMARS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grammars")  # installed from a wheel
+if not os.path.isdir(GRAMMARS):  # a checkout: the grammars folder beside the package
+    GRAMMARS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "grammars")
+GRAMMAR = os.path.join(GRAMMARS, "gradcalc.lark")
+# The grammar's LALR tables, built by write_tables() and shipped beside the grammar as reviewed,
+# versioned data: building them costs more than the rest of start-up, and a cache outside the
+# package could be planted, swapped or corrupted. The file is JSON (data, never code) under a
+# header line with its own SHA-256 and the grammar's, so a damaged or stale file is never used.
+TABLES = os.path.join(GRAMMARS, "gradcalc.tables")
+_OPTIONS = dict(start="statement", parser="lalr", lexer="contextual", maybe_placeholders=False)
 
 
 class _ImplicitMultiplication(PostLex):
@@ -155,19 +150,51 @@ _reducer = _Reducer()
 def _lark():
     global _parser
     if _parser is None:
-        with open(_grammar_path(), encoding="utf-8") as grammar:
+        with open(GRAMMAR, "rb") as grammar:
             text = grammar.read()
-        _parser = Lark(
-            text,
-            cache=_cache_path(),
-            start="statement",
-            parser="lalr",
-            lexer="contextual",
-            postlex=_ImplicitMultiplication(),
-            transformer=_reducer,
-            maybe_placeholders=False,
-        )
+        _parser = _load_tables(hashlib.sha256(text).hexdigest()) or Lark(
+            text.decode("utf-8"), postlex=_ImplicitMultiplication(), transformer=_reducer, **_OPTIONS)
     return _parser
+
+
+def _load_tables(grammar_sha256):
+    """The parser from the shipped tables; None when they are missing, damaged, or built from
+    another grammar (edited since: write_tables() rebuilds them), and the grammar is built instead."""
+    try:
+        with open(TABLES, "rb") as file:
+            header, body = file.read().split(b"\n", 1)
+        if header.decode("ascii") != _header(body, grammar_sha256):
+            return None
+        tables = json.loads(body, object_pairs_hook=_numbered_keys)
+        return Lark._load_from_dict(tables["data"], tables["memo"], postlex=_ImplicitMultiplication(),
+                                    transformer=_reducer)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # another Lark's format: build instead
+        return None
+
+
+def _header(body, grammar_sha256):
+    return f"# gradcalc parse tables sha256 {hashlib.sha256(body).hexdigest()} grammar sha256 {grammar_sha256}"
+
+
+def _numbered_keys(pairs):
+    """JSON object keys are strings; Lark numbers its states, tokens and memo entries."""
+    return {int(key) if key.isdigit() else key: value for key, value in pairs}
+
+
+def write_tables(path=TABLES):
+    """Build the parser from the grammar and write its tables to `path`:
+    python -c "from gradcalc.parser import write_tables; write_tables()" after editing the grammar."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    with open(GRAMMAR, "rb") as grammar:
+        text = grammar.read()
+    data, memo = Lark(text.decode("utf-8"), **_OPTIONS).memo_serialize([TerminalDef, Rule])
+    # only the options chosen here: a Lark with other options (older, newer) loads them too
+    data["options"] = {key: value for key, value in data["options"].items() if key in _OPTIONS}
+    body = json.dumps({"data": data, "memo": memo}, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8") + b"\n"
+    with open(path, "wb") as file:
+        file.write(_header(body, hashlib.sha256(text).hexdigest()).encode("ascii") + b"\n" + body)
 
 
 def _normal_name(name):
@@ -528,3 +555,4 @@ def parse(text):
     for _ in program.read_end():
         pass
     return program.graph()
+
