@@ -46,12 +46,10 @@ def run(lines, at=None, exact=True, tolerance=None):
 
 
 def read_and_answer(program, line, number, at=None, exact=True, tolerance=None):
-    """One line of a program: an Evaluation or Verdict per statement that has one, or the error."""
-    try:
-        for item in program.read_line(line, number):
-            yield answer(item, at, exact, tolerance)
-    except GradcalcError as error:
-        yield error
+    """One line of a program: an Evaluation or Verdict per statement that has one, or the error
+    that stopped a statement."""
+    for item in program.read_line(line, number):
+        yield item if isinstance(item, GradcalcError) else answer(item, at, exact, tolerance)
 
 
 def answer(item, at=None, exact=True, tolerance=None):
@@ -63,5 +61,6 @@ def answer(item, at=None, exact=True, tolerance=None):
             return judge(item, at, exact, tolerance)
         return _evaluate(item, at, exact)
     except GradcalcError as error:
-        error.line = item.line if isinstance(item, Claim) else item.lines[0]
+        if error.line is None:  # an error about the statement as a whole, not about one of its nodes
+            error.line = item.line if isinstance(item, Claim) else item.lines[0]
         return error

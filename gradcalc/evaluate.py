@@ -160,7 +160,7 @@ def _forward_loop(graph, values, exact, with_arrays):
             if op.shapes is not None and (with_arrays or op.vjp is not None):
                 problem = op.shapes(*[values[j] for j in inputs])
                 if problem:
-                    raise InputError(f"{graph.expression(i)}: {problem}")
+                    raise InputError(f"{graph.expression(i)}: {problem}", line=graph.node_lines[i])
             if len(inputs) == 2:
                 value = rule(values[inputs[0]], values[inputs[1]])
             else:
@@ -298,7 +298,8 @@ def _math_error(graph, values, node, reason):
                 named[graph.names[i]] = i
     where = ", ".join(f"{name} = {numbers.format_number(values[i])}" for name, i in named.items())
     expression = graph.expression(node)
-    return MathError(f"{expression} at {where}: {reason}" if where else f"{expression}: {reason}")
+    return MathError(f"{expression} at {where}: {reason}" if where else f"{expression}: {reason}",
+                     line=graph.node_lines[node])
 
 
 def _mentions(graph, node, named):

@@ -26,6 +26,8 @@ class GraphBuilder:
         self.names = []
         self.labels = []
         self.leaf_values = []
+        self.node_lines = []  # the line of the statement that made each node, for error messages
+        self.line = None  # the line being read
 
     def __len__(self):
         return len(self.ops)
@@ -37,6 +39,7 @@ class GraphBuilder:
         self.names.append(name)
         self.labels.append(label)
         self.leaf_values.append(value)
+        self.node_lines.append(self.line)
         return len(self.ops) - 1
 
     def apply(self, op, args):
@@ -46,11 +49,15 @@ class GraphBuilder:
         self.names.append(None)
         self.labels.append(op.symbol)
         self.leaf_values.append(None)
+        self.node_lines.append(self.line)
         return len(self.ops) - 1
 
     def truncate(self, size):
-        for column in (self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values):
+        for column in self._columns():
             del column[size:]
+
+    def _columns(self):
+        return self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values, self.node_lines
 
     def graph(self, outputs, sources, scope, keep_named=False, lines=None):
         """An immutable Graph of the outputs and all they depend on (and, with `keep_named`,
@@ -62,8 +69,7 @@ class GraphBuilder:
             live = self._marked(list(outputs) + list(scope.values()))
         extra_roots = live.count(1) > needed_by_outputs  # a named node no output needs
         if live.count(1) == len(live):
-            columns = (self.ops, self.args, self.kinds, self.names, self.labels, self.leaf_values)
-            return Graph(*(list(column) for column in columns), outputs, sources, scope, extra_roots, lines)
+            return Graph(*(list(column) for column in self._columns()), outputs, sources, scope, extra_roots, lines)
         keep = [i for i in range(len(live)) if live[i]]
         return _subgraph(self, keep, outputs, sources, scope, extra_roots, lines)
 
@@ -90,6 +96,7 @@ def _subgraph(source, keep, outputs, sources, named, extra_roots, lines):
         [source.names[i] for i in keep],
         [source.labels[i] for i in keep],
         [source.leaf_values[i] for i in keep],
+        [source.node_lines[i] for i in keep],
         [index[i] for i in outputs],
         sources,
         {name: index[i] for name, i in named.items() if i in index},
@@ -107,7 +114,8 @@ class Graph:
     """
 
     def __init__(
-        self, ops, args, kinds, names, labels, leaf_values, outputs, sources, named, extra_roots=False, lines=None
+        self, ops, args, kinds, names, labels, leaf_values, node_lines, outputs, sources, named, extra_roots=False,
+        lines=None
     ):
         self.ops = ops
         self.args = args
@@ -115,6 +123,7 @@ class Graph:
         self.names = names
         self.labels = labels
         self.leaf_values = leaf_values
+        self.node_lines = node_lines  # the line of the statement that made each node
         self.outputs = tuple(outputs)
         self.sources = tuple(sources)
         self.lines = tuple(lines) if lines else (None,) * len(self.outputs)

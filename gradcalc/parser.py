@@ -16,13 +16,14 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lark import PostLex
 
 from . import arrays, numbers
-from .errors import InputError, MathError
+from .errors import GradcalcError, InputError, MathError
 from .graph import CONSTANT, INPUT, LITERAL, OPERATION, Claim, GraphBuilder
 from .ops import CONSTANTS, FUNCTIONS, OPS
 
-# An assignment's target, read before parsing so that a statement that fails to parse
-# still marks its name as broken rather than leaving it to look like a free input.
-_ASSIGNMENT_TARGET = re.compile(r"\s*([^\W\d]\w*)\s*=")
+# Subscript digits may be part of a name (x₁); to check a name against Python's rule they
+# count as digits. Superscripts are exponents: x² is x^2, x⁻¹ is x^-1.
+_SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
 
 _EXPECTED_WORDS = {
     "NUMBER": "a number",
@@ -43,7 +44,6 @@ _EXPECTED_WORDS = {
 }
 MAX_DIMENSIONS = 8
 
-_DERIVATIVE_NAMES = re.compile(r"[^\W\d]\w*")
 _OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT", "AT", "QUOTE"}
 
 
@@ -93,6 +93,9 @@ class _Reducer:
 
     def arguments(self, children):
         return tuple(children)
+
+    def superscript(self, children):
+        return self.program.superscript(children[0], children[1])
 
     def neg(self, children):
         return self.program.negate(children[0])
@@ -154,7 +157,15 @@ def _lark():
             text = grammar.read()
         _parser = _load_tables(hashlib.sha256(text).hexdigest()) or Lark(
             text.decode("utf-8"), postlex=_ImplicitMultiplication(), transformer=_reducer, **_OPTIONS)
+        name = _parser.get_terminal("NAME").pattern.to_regexp()
+        _patterns.update(name=re.compile(name), assignment=re.compile(rf"\s*({name})\s*="))
     return _parser
+
+
+# The grammar's NAME, and an assignment's target, read before parsing so that a statement
+# that fails to parse still marks its name as broken rather than leaving it to look like a
+# free input. Filled in when the parser is made.
+_patterns = {}
 
 
 def _load_tables(grammar_sha256):
@@ -197,9 +208,10 @@ def write_tables(path=TABLES):
         file.write(_header(body, hashlib.sha256(text).hexdigest()).encode("ascii") + b"\n" + body)
 
 
-def _normal_name(name):
-    """Python's rule: identifiers are compared in NFKC form (ｘ is x)."""
-    return str(name) if name.isascii() else str(unicodedata.normalize("NFKC", name))
+def is_name(text):
+    """Whether `text` is a name: a Python identifier, which may hold subscript digits (x₁)."""
+    return text.isidentifier() or (not text.isascii() and text.translate(_SUBSCRIPT_DIGITS).isidentifier()
+                                   and not text[0].translate(_SUBSCRIPT_DIGITS).isdigit())
 
 
 class Program:
@@ -219,6 +231,7 @@ class Program:
         self.first_used_on = {}  # free input's name -> line of its first use
         self.constants = {}  # constant's name -> node
         self.failed = {}  # name -> line whose assignment failed
+        self.spellings = {}  # a non-ASCII name's NFKC form -> the name as first written
         self.outputs, self.sources, self.lines = [], [], []
         self.last_assignment = None
         self.last_assignment_line = None
@@ -233,17 +246,24 @@ class Program:
     # -- reading -------------------------------------------------------------------------
 
     def read_line(self, line, number):
-        """Read one line; yield each of its outputs' graphs as it is completed."""
+        """Read one line; yield each statement's Graph (an output) or Claim (a check) as it is
+        completed, or the GradcalcError that stopped it: each statement is judged on its own."""
+        if number == 1 and line.startswith("\ufeff"):  # the byte-order mark Notepad writes
+            line = line[1:]
         self._line_number, self._line = number, line
+        self.tape.line = number
         code = line.split("#", 1)[0]
         offset = 0
         for statement in code.split(";"):
             if statement.strip():
                 self._offset = offset + len(statement) - len(statement.lstrip())
                 self._statement = statement.strip()
-                graph = self._read_statement(statement.lstrip())
-                if graph is not None:
-                    yield graph
+                try:
+                    item = self._read_statement(statement.lstrip())
+                except GradcalcError as error:
+                    item = error
+                if item is not None:
+                    yield item
             offset += len(statement) + 1
 
     def read_end(self):
@@ -270,9 +290,9 @@ class Program:
             _lark().parse(text)
         except (UnexpectedInput, InputError, MathError) as error:
             self._forget(start, keep_leaves=False)
-            target = _ASSIGNMENT_TARGET.match(text)
-            if target and _normal_name(target.group(1)) not in self.scope:
-                self.failed[_normal_name(target.group(1))] = self._line_number
+            target = _patterns["assignment"].match(text)
+            if target and _normal(target.group(1)) not in self.scope:
+                self.failed[_normal(target.group(1))] = self._line_number
             elif not target and not text.startswith("check"):
                 self.had_output = True  # a broken output still means the program has outputs
             if isinstance(error, UnexpectedInput):
@@ -326,7 +346,7 @@ class Program:
             raise self._error(MathError, f"{shown} is too large for a number", token) from None
 
     def lookup(self, token):
-        name = _normal_name(token)
+        name = self._name(token)
         node = self.scope.get(name)
         if node is not None:
             return node
@@ -340,15 +360,13 @@ class Program:
             return node
         if name in FUNCTIONS:
             raise self._error(InputError, f"{name} is a function: write {name}(…)", token)
-        if not name.isidentifier():
-            raise self._error(InputError, f"{name!r} is not a valid name", token)
         node = self.scope[name] = self.tape.leaf(INPUT, name, None, name)
         self.first_used_on[name] = self._line_number
         self._new_leaves.append((name, node))
         return node
 
     def call(self, token, arguments):
-        name = _normal_name(token)
+        name = unicodedata.normalize("NFKC", token) if not token.isascii() else str(token)  # ｓｉｎ is sin
         op = FUNCTIONS.get(name)
         if op is None:
             if name in self.scope or name in CONSTANTS:
@@ -397,6 +415,29 @@ class Program:
         text = _nested_text(items)
         return self.tape.leaf(LITERAL, text, value)
 
+    def superscript(self, node, token):
+        exponent = int(token.translate(_SUPERSCRIPTS))
+        return self.tape.apply(OPS["pow"], (node, self.tape.leaf(LITERAL, str(exponent), exponent)))
+
+    def _name(self, token, column=None):
+        """A name as written (only canonically equivalent spellings, which look the same, are one
+        name: a decomposed café is café). Python would also fold ｘ into x and x₁ into x1 (NFKC);
+        two names that look different are never merged: where that folding would merge them,
+        it is an error that says so."""
+        if token.isascii():
+            name = str(token)
+            folded = name
+        else:
+            name = unicodedata.normalize("NFC", str(token))
+            if not is_name(name):
+                raise self._error(InputError, f"{name!r} is not a valid name", token, column)
+            folded = unicodedata.normalize("NFKC", name)
+        other = self.spellings.setdefault(folded, name)
+        if other != name:
+            raise self._error(InputError, f"{name} and {other} look different but Unicode normalisation (NFKC, as "
+                                          f"Python does) makes them one name: write one spelling", token, column)
+        return name
+
     def negate(self, node):
         tape = self.tape
         if tape.kinds[node] == LITERAL:  # -3 is a signed literal, not an operation
@@ -407,7 +448,7 @@ class Program:
         return tape.apply(OPS["neg"], (node,))
 
     def assign(self, token, node):
-        name = _normal_name(token)
+        name = self._name(token)
         if name in FUNCTIONS:
             raise self._error(InputError, f"{name} is the name of a function; choose another name", token)
         if name in self.constants:
@@ -441,7 +482,9 @@ class Program:
     def check(self, subject, answer, tolerance):
         """`check EXPR = ANSWER [± TOL]` or `check d(f)/d(u) = ANSWER [± TOL]`."""
         if isinstance(subject, Token):
-            of, wrt = (_normal_name(name) for name in _DERIVATIVE_NAMES.findall(subject.replace("d(", "(")))
+            written = subject.replace("d(", " (")  # the d of d( is not a name; the columns stay
+            of, wrt = (self._name(Token.new_borrow_pos("NAME", found.group(), subject), subject.column + found.start())
+                       for found in _patterns["name"].finditer(written))
             for name in (of, wrt):
                 if name not in self.scope:
                     raise self._error(InputError, f"{subject}: {name} is not a name the program binds", subject)
@@ -473,8 +516,9 @@ class Program:
 
     # -- errors ----------------------------------------------------------------------------
 
-    def _error(self, kind, message, token):
-        return kind(message, line=self._line_number, column=self._offset + token.column, source=self._line)
+    def _error(self, kind, message, token, column=None):
+        column = token.column if column is None else column
+        return kind(message, line=self._line_number, column=self._offset + column, source=self._line)
 
     def _syntax_error(self, error):
         column = self._offset + error.column if error.column and error.column > 0 else None
@@ -483,13 +527,18 @@ class Program:
             if column and self._line[column - 1] == "\ufffd":
                 message += " (the input is not valid UTF-8 here)"
         elif isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
-            column = len(self._line.split("#", 1)[0].rstrip()) + 1
+            column = self._offset + len(self._statement) + 1
             message = f"the statement ended early; expected {_expected(error.expected)}"
         else:
             token = error.token
             kind = {"NUMBER": "number ", "NAME": "name "}.get(token.type, "")
             message = f"unexpected {kind}{str(token)!r}; expected {_expected(error.expected)}"
         return InputError(message, line=self._line_number, column=column, source=self._line)
+
+
+def _normal(name):
+    """A name's canonical form (NFC), as Program._name gives it, without its checks."""
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
 
 
 def _first_number(item):
@@ -550,8 +599,9 @@ def parse(text):
     """Parse a whole program into one Graph: every output and every named node."""
     program = Program(keep=True)
     for number, line in enumerate(text.splitlines() or [""], 1):
-        for _ in program.read_line(line, number):
-            pass
+        for item in program.read_line(line, number):
+            if isinstance(item, GradcalcError):
+                raise item
     for _ in program.read_end():
         pass
     return program.graph()

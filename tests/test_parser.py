@@ -150,9 +150,64 @@ def test_unicode_input_names_are_plain_strings():
     assert all(type(name) is str for name in result.graph.named)
 
 
-def test_names_compare_in_nfkc_form():
-    """Like Python, a fullwidth ｘ is the name x."""
-    assert value("ｘ = 2; x * 3") == 6
+def test_superscript_digits_are_exponents():
+    """x² is x^2, never the name x2 (which Unicode's NFKC folding would make of it), x⁻¹ is x^-1,
+    and a superscript binds as tightly as ^: -x² is -(x^2), 2x³ is 2*(x^3)."""
+    result = gradcalc.evaluate("x = 3; x2 = 5; x² + 1")
+    assert result.value == 10 and result.gradient == {"x": 6}
+    assert value("x⁻¹", x=4) == Fraction(1, 4)
+    assert value("-x²", x=3) == -9 and value("2x³", x=3) == 54
+    assert value("(a+b)²", a=1, b=2) == 9 and value("x¹⁰", x=2) == 1024
+    graph = gradcalc.parse("x²")
+    assert graph.expression(graph.outputs[0]) == "x^2"
+
+
+def test_subscripts_stay_part_of_the_name_as_typed():
+    """x₁ and x₂ are names, reported as typed."""
+    result = gradcalc.evaluate("x₁ = 2; x₂ = 3; x₁ * x₂")
+    assert result.value == 6 and result.gradient == {"x₁": 3, "x₂": 2}
+
+
+@pytest.mark.parametrize("program, first, second", [
+    ("x₁ = 2; x1 * 3", "x₁", "x1"),
+    ("ｘ = 2; x * 3", "ｘ", "x"),
+    ("x1 + x₁", "x1", "x₁"),
+])
+def test_names_that_look_different_are_never_merged(program, first, second):
+    """Python folds ｘ into x and x₁ into x1 (NFKC); gradcalc keeps both spellings apart, and
+    where the folding would merge them the error names both."""
+    with pytest.raises(gradcalc.InputError, match="look different") as caught:
+        gradcalc.parse(program)
+    assert first in caught.value.message and second in caught.value.message
+
+
+def test_each_spelling_alone_is_its_own_name():
+    assert value("ｘ = 2; ｘ * 3") == 6
+
+
+@pytest.mark.parametrize("name", ["मूल्य", "விலை", "cafe\u0301", "a‿b", "xₐ"])
+def test_names_follow_python_identifier_rules_combining_marks_included(name):
+    """Names with combining marks (Devanagari, Tamil, a decomposed é) and connector
+    punctuation are Python identifiers, so they are names."""
+    assert name.isidentifier()
+    result = gradcalc.evaluate(f"{name} = 3; {name} * {name}")
+    assert result.value == 9 and list(result.gradient.values()) == [6]
+
+
+def test_canonically_equivalent_spellings_are_one_name():
+    """A decomposed café and a composed café look the same, so they are one name."""
+    assert value("cafe\u0301 = 3; caf\u00e9 * 2") == 6
+
+
+@pytest.mark.parametrize("text", ["x½", "x①", "₁x"])
+def test_a_name_python_would_not_accept_is_an_error(text):
+    with pytest.raises(gradcalc.InputError, match="not a valid name"):
+        gradcalc.parse(text)
+
+
+def test_any_unicode_space_separates():
+    """The ideographic space of Japanese input, and a no-break space, are spaces."""
+    assert value("りんご\u3000*\u00a02", りんご=5) == 10
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -398,3 +453,35 @@ def test_exact_gradients_obey_the_exact_limit(text, at):
         if type(grad) is float:
             continue
         assert abs(Fraction(grad)) < 2**1023, f"exact gradient past the limit: about 2^{int(grad).bit_length()}"
+
+
+# -- statements are read one by one -------------------------------------------------------------
+
+
+def test_a_broken_statement_does_not_drop_the_rest_of_its_line():
+    """`check 1 = 1; check 1+ = 2; check 2 = 2`: the middle one is a syntax error and both
+    others are judged."""
+    items = list(gradcalc.run(["check 1 = 1; check 1+ = 2; check 2 = 2"]))
+    assert [type(item).__name__ for item in items] == ["Verdict", "InputError", "Verdict"]
+    assert all(item.passed for item in items if not isinstance(item, gradcalc.GradcalcError))
+
+
+def test_the_caret_of_a_statement_that_ends_early_is_at_the_statement_s_end():
+    """`x = 1+; y = 2` ends early after `1+`: the caret is there, not at the end of the line."""
+    (error, _) = gradcalc.run(["x = 1+; y = 2"])
+    assert "ended early" in error.message and error.column == len("x = 1+") + 1
+
+
+def test_a_math_error_names_the_failing_statement_s_line():
+    """b = 1/a fails on line 2, not on line 4 where the output is."""
+    (error,) = gradcalc.run(["a = 0", "b = 1/a", "c = b + 1", "c * 2"])
+    assert isinstance(error, gradcalc.MathError) and error.line == 2
+
+
+def test_a_byte_order_mark_at_the_start_of_a_file_is_skipped(tmp_path):
+    """Notepad starts a UTF-8 file with a byte-order mark."""
+    program = tmp_path / "bill.gc"
+    program.write_bytes("\ufeffapple = 100\napple * 2\n".encode("utf-8"))
+    run = CliRunner().invoke(main, ["eval", "-f", str(program), "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["gradient"] == {"apple": 2}
