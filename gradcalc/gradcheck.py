@@ -1,87 +1,257 @@
 """The gradient check every deep-learning course teaches: reverse-mode gradients against
-central finite differences, in floats."""
+finite differences, in floats.
+
+A derivative is measured by Ridders' method: central differences at a first step h, then h/2,
+h/4, …, extrapolated to a step of 0 (Richardson) after each halving, until two extrapolations
+agree; the function's curvature decides how far the halving goes. The first step is 10⁻³ of the
+input's size (so log x at 0.001 moves x by 10⁻⁶), cut tenfold while f is undefined or overflows
+on either side (exp x at 709). The measurement's uncertainty is the spread of its last
+extrapolations, or what rounding in the forward pass can do to it if that is more; it is added to
+TOLERANCE, so a correct gradient passes at awkward points while a wrong one still fails. An
+answer that disagrees is measured again from other first steps (FIRST_STEPS) before it counts.
+
+Up to PER_INPUT_LIMIT scalars (inputs and array elements) are checked one by one; past that,
+∇f·v from backprop is compared with the derivative of f along DIRECTIONS seeded random
+directions v, which costs the same whatever the number of inputs."""
 
 import math
+import random
 import sys
 from dataclasses import dataclass
 
 from . import arrays
-from .errors import GradcalcError
+from .errors import GradcalcError, MathError
 from .evaluate import forward
 
-TOLERANCE = 1e-6  # largest relative error that passes
-STEP = sys.float_info.epsilon ** (1 / 3)  # the step that balances truncation and rounding error
-ELEMENTS = 64  # elements of an array input checked (spread evenly): two forward passes each
+TOLERANCE = 1e-6  # relative error that always passes; the finite difference's own uncertainty is added to it
+INCONCLUSIVE = 1e-2  # a pass that needs a tolerance past this says 'inconclusive': the difference is too uncertain
+PER_INPUT_LIMIT = 32  # scalars (inputs and array elements) checked one by one; past this, along directions
+DIRECTIONS = 8  # random directions v, seeded 0, 1, …: each costs what one input's check costs
+DOMAIN_CUTS = 9  # a first step cut tenfold this often with f still undefined (or overflowing) nearby: skipped
+SMALLEST_STEP = 64  # units in the last place of x: a step shorter than that is mostly rounding
+MIN_HALVINGS, MAX_HALVINGS = 2, 24  # steps h, h/2, h/4 at least; h/2²⁴ at most
+AGREED = 1e-9  # extrapolations this close (relative) have converged: far below TOLERANCE
+EPSILON = sys.float_info.epsilon
+UNDERFLOW = math.ulp(0.0)  # the most a result too small for a float loses (y² at y = 10⁻¹⁷⁰ is 0)
+
+INPUT, DIRECTION = "input", "direction"
 
 
 @dataclass(frozen=True)
 class Comparison:
-    name: str
-    backprop: object  # a number, or an array for an array input
-    numeric: object  # None when f is undefined next to the point
-    relative_error: float | None  # the largest over the elements checked
+    name: str  # the input ('x', or 'W[0, 1]' for an array's element), or 'v3' for direction 3
+    backprop: object  # ∂f/∂input, or ∇f·v for a direction
+    numeric: object  # the finite difference; None when f is undefined next to the point
+    relative_error: float | None  # |backprop - numeric| relative to the larger (for a direction: to Σ|∂f/∂xᵢ·vᵢ|)
+    tolerance: float | None = None  # TOLERANCE plus the finite difference's relative uncertainty
+    direction: int | None = None  # 1, 2, … for a check along a random direction; None for an input
+
+    @property
+    def method(self):
+        return INPUT if self.direction is None else DIRECTION
+
+    @property
+    def verdict(self):
+        """'✓', '✗', 'skipped' (f undefined nearby) or 'inconclusive' (they agree, but only within
+        the uncertainty of a finite difference too rough to confirm a gradient)."""
+        if self.numeric is None:
+            return "skipped"
+        if self.relative_error is None or self.relative_error <= TOLERANCE:
+            return "✓"
+        if self.relative_error > self.tolerance:
+            return "✗"
+        return "✓" if self.tolerance <= INCONCLUSIVE else "inconclusive"
 
     @property
     def passed(self):
-        return self.relative_error is None or self.relative_error <= TOLERANCE
+        return self.verdict != "✗"
 
 
-def gradcheck(evaluation, output=0):
-    """For each input of the output: backprop's gradient, a central difference, their relative error.
-    For an array input the elements checked are at most ELEMENTS, spread over the array."""
+def gradcheck(evaluation, output=0, method=None):
+    """Backprop's gradient of one output against finite differences: per input (INPUT) when its
+    inputs hold at most PER_INPUT_LIMIT scalars, else along DIRECTIONS random directions
+    (DIRECTION); `method` forces one. A list of Comparisons, one per scalar or per direction."""
     graph = evaluation.graph.only(output)
     root = graph.outputs[0]
     point = {name: arrays.to_float(evaluation[name]) for name in graph.inputs}
-    results = []
-    for name in graph.inputs:
-        backprop = evaluation.grad(name, output)
-        try:
-            numeric = _central_differences(graph, root, point, name)
-        except GradcalcError:
-            results.append(Comparison(name, backprop, None, None))
+    gradient = {name: arrays.to_float(evaluation.grad(name, output)) for name in graph.inputs}
+    noise = _rounding(evaluation, output)
+
+    def f(at):
+        value = float(forward(graph, at, exact=False)[root])
+        if not math.isfinite(value):  # an input moved past the largest float
+            raise MathError("out of range")
+        return value
+
+    if method is None:
+        scalars = sum(value.size if arrays.is_array(value) else 1 for value in point.values())
+        method = INPUT if scalars <= PER_INPUT_LIMIT else DIRECTION
+    if method == INPUT:
+        return [_checked(name, b, moved, x, noise) for name, b, moved, x in _scalars(f, point, gradient)]
+    return [_along(f, point, gradient, noise, k) for k in range(DIRECTIONS)]
+
+
+def _scalars(f, point, gradient):
+    """For each scalar of the inputs: its name, backprop's ∂f/∂it, f as a function of a shift
+    of it alone, and its value."""
+    for name, value in point.items():
+        if not arrays.is_array(value):
+            yield name, gradient[name], lambda t, name=name, value=value: f({**point, name: value + t}), value
             continue
-        results.append(Comparison(name, backprop, numeric, _relative_error(backprop, numeric)))
-    return results
+        for index in arrays.np.ndindex(value.shape):
+            def moved(t, name=name, value=value, index=index):
+                copy = value.copy()
+                copy[index] += t
+                return f({**point, name: copy})
+
+            label = f"{name}[{', '.join(map(str, index))}]"
+            yield label, float(gradient[name][index]), moved, float(value[index])
 
 
-def _central_differences(graph, root, point, name):
-    value = point[name]
-    if not arrays.is_array(value):
-        return _difference(graph, root, point, name, lambda shift: value + shift, value)
-    numeric = arrays.np.full(value.shape, math.nan)
-    flat = value.reshape(-1)
-    count = min(ELEMENTS, flat.size)
-    for k in sorted({round(j * (flat.size - 1) / max(count - 1, 1)) for j in range(count)}):
-        def moved(shift, k=k):
-            copy = flat.copy()
-            copy[k] += shift
-            return copy.reshape(value.shape)
-
-        numeric.reshape(-1)[k] = _difference(graph, root, point, name, moved, flat[k])
-    return numeric
-
-
-def _difference(graph, root, point, name, moved, x):
-    h = STEP * max(1.0, abs(float(x)))
-    above = forward(graph, {**point, name: moved(h)}, exact=False)[root]
-    below = forward(graph, {**point, name: moved(-h)}, exact=False)[root]
-    return (above - below) / (2 * h)
-
-
-def _relative_error(backprop, numeric):
-    if arrays.is_array(backprop) or arrays.is_array(numeric):
+def _size(x):
+    """What a step in x is relative to: |x| (no less than the smallest normal float), or 1 at 0;
+    element by element for an array."""
+    if arrays.is_array(x):
         np = arrays.np
-        pairs = [(float(b), float(n)) for b, n in zip(np.ravel(backprop), np.ravel(numeric)) if not math.isnan(n)]
+        return np.where(x == 0, 1.0, np.maximum(abs(x), sys.float_info.min))
+    return max(abs(x), sys.float_info.min) if x != 0 else 1.0
+
+
+def _along(f, point, gradient, noise, k):
+    """∇f·v against f's derivative along direction k: v has a random sign (seeded by k) times the
+    size of each scalar, so every input moves in proportion to its size. The relative error is
+    relative to Σ|∂f/∂xᵢ·vᵢ|, the size of the terms of ∇f·v."""
+    draw = random.Random(k)
+    direction = {name: _random_direction(draw, value) for name, value in point.items()}
+    terms = [gradient[name] * v for name, v in direction.items()]
+    slope = sum(float(arrays.np.sum(t)) if arrays.is_array(t) else t for t in terms)
+    magnitude = sum(float(arrays.np.sum(abs(t))) if arrays.is_array(t) else abs(t) for t in terms)
+
+    def moved(t):
+        return f({name: value + t * direction[name] for name, value in point.items()})
+
+    return _checked(f"v{k + 1}", slope, moved, 1.0, noise, k + 1, magnitude)  # (steps along v are relative)
+
+
+def _random_direction(draw, value):
+    if arrays.is_array(value):
+        signs = arrays.np.random.default_rng(draw.getrandbits(64)).choice([-1.0, 1.0], size=value.shape)
+        return signs * _size(value)
+    return draw.choice((-1.0, 1.0)) * _size(value)
+
+
+def _checked(name, backprop, moved, x, noise, direction=None, magnitude=0.0):
+    """Backprop's number against the derivative of `moved` (f with x moved by a step) at 0,
+    measured from each of the _first_steps in turn until one agrees. A later measurement
+    overrules one that disagreed only if the two measurements disagree with each other as well
+    (the first was fooled: f oscillates within its step), never by merely being rougher. If none
+    agrees, the first that disagrees."""
+    tried, refuted = [], []
+    smallest = SMALLEST_STEP * math.ulp(x)
+    for h in _first_steps(_size(x)):
+        measured = _derivative(moved, h, smallest, noise)
+        comparison = _compare(name, backprop, measured, direction, magnitude)
+        if comparison.verdict == "skipped" and not tried:
+            return comparison
+        if comparison.verdict == "✓" and not any(_consistent(measured, other) for other in refuted):
+            return comparison
+        if comparison.verdict == "✗":
+            refuted.append(measured)
+        tried.append(comparison)
+    return next((c for c in tried if c.verdict == "✗"), tried[0])
+
+
+def _consistent(measured, other):
+    """Whether two (derivative, uncertainty) measurements agree within their uncertainties."""
+    if measured is None or other is None:
+        return False
+    (a, u), (b, v) = measured, other
+    return abs(a - b) <= u + v + TOLERANCE * max(abs(a), abs(b))
+
+
+def _first_steps(size):
+    """10⁻³ of the input's size; for an input smaller than 1, also 10⁻³ (rounding can swamp a
+    step of 10⁻³|x|: cos x at 10⁻¹⁰), unless x ± 10⁻³ would round x itself away (y² at 10⁻¹⁷⁰);
+    then 10⁻⁶ and 10⁻⁹ of its size (f may oscillate within the first step: sin x at 10¹⁰)."""
+    wider = [1e-3] if size < 1 and EPSILON * 1e-3 <= TOLERANCE / 10 * size else []
+    return [1e-3 * size, *wider, 1e-6 * size, 1e-9 * size]
+
+
+def _compare(name, backprop, measured, direction, magnitude):
+    """A Comparison of backprop's number with a measured (derivative, uncertainty); the relative
+    error is relative to the larger of the two, or to `magnitude` if that is larger."""
+    if measured is None:
+        return Comparison(name, backprop, None, None, None, direction)
+    numeric, uncertainty = measured
+    b = float(backprop)
+    if not (math.isfinite(b) and math.isfinite(numeric)):
+        relative = None if b == numeric else math.inf
+        return Comparison(name, backprop, numeric, relative, TOLERANCE, direction)
+    scale = max(abs(b), abs(numeric), magnitude)
+    if scale == 0:
+        return Comparison(name, backprop, numeric, 0.0, TOLERANCE, direction)
+    return Comparison(name, backprop, numeric, abs(b - numeric) / scale, TOLERANCE + uncertainty / scale, direction)
+
+
+def _rounding(evaluation, output):
+    """How far rounding can move the output's value in a float forward pass, to first order: each
+    node's value rounded (by EPSILON of it, or by an underflow's UNDERFLOW), times ∂output/∂node."""
+    values, grads = evaluation.values, evaluation.gradients[output]
+    total = 0.0
+    for node in evaluation.graph.nodes_of(output):
+        g = abs(arrays.to_float(grads[node]))
+        term = g * (EPSILON * abs(arrays.to_float(values[node])) + UNDERFLOW)
+        term = float(arrays.np.sum(term)) if arrays.is_array(term) else term
+        if math.isfinite(term):
+            total += term
+    return total
+
+
+def _derivative(f, h, smallest, noise):
+    """(f′(0), its uncertainty) by Ridders' method from a first step h (no step below `smallest`),
+    or None if f is undefined on one side or the other at every first step tried. `noise` is how
+    far rounding can move a value of f: the uncertainty is never below its effect, and is
+    infinite where it is more than f itself (sin of 10³⁹: the float function is noise)."""
+    largest = 0.0  # |f| at the probes
+
+    def difference(h):
+        nonlocal largest
+        above, below = f(h), f(-h)
+        largest = max(largest, abs(above), abs(below))
+        return (above - below) / (2 * h)
+
+    for _ in range(DOMAIN_CUTS + 1):
+        if h < smallest:
+            return None
+        try:
+            first = difference(h)
+            break
+        except GradcalcError:  # out of f's domain, or an overflow: a smaller step
+            h /= 10
     else:
-        pairs = [(float(backprop), float(numeric))]
-    errors = [_pair_error(b, n) for b, n in pairs]
-    if any(e is None for e in errors):
         return None
-    return max(errors, default=0.0)
-
-
-def _pair_error(backprop, numeric):
-    if not (math.isfinite(backprop) and math.isfinite(numeric)):
-        return None if backprop == numeric else math.inf
-    scale = max(abs(backprop), abs(numeric))
-    return abs(backprop - numeric) / scale if scale > 1e-12 else 0.0
+    previous = [first]  # the tableau's last row: a central difference, then its extrapolations
+    best, spread, best_step = first, math.inf, h
+    for halving in range(1, MAX_HALVINGS + 1):
+        h /= 2
+        if h < smallest:
+            break
+        try:
+            row = [difference(h)]
+        except GradcalcError:
+            break
+        factor = 4.0  # a central difference's error goes as h², h⁴, …: halving h divides it by 4, 16, …
+        for j in range(1, halving + 1):
+            # written so that it cannot overflow near the top of the range
+            row.append(row[j - 1] + (row[j - 1] - previous[j - 1]) / (factor - 1))
+            factor *= 4
+            disagreement = max(abs(row[j] - row[j - 1]), abs(row[j] - previous[j - 1]))
+            if disagreement <= spread:
+                best, spread, best_step = row[j], disagreement, h
+        drifting = abs(row[-1] - previous[-1]) >= 2 * spread  # rounding now outgrows the truncation error
+        previous = row
+        if halving >= MIN_HALVINGS and (spread <= AGREED * abs(best) or drifting and spread <= TOLERANCE * abs(best)):
+            break
+    if noise > largest:
+        return best, math.inf
+    return best, max(spread, 2 * noise / best_step)  # two probes, each rounded, however well they agree

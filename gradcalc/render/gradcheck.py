@@ -1,47 +1,86 @@
-"""Gradient-check tables: each input's backprop gradient, the finite difference, their
-relative error and ✓ or ✗."""
+"""Gradient-check tables: for each input (or each random direction), backprop's number, the
+finite difference, their relative error, the tolerance it was judged by and the verdict."""
 
 import json
 
-from ..gradcheck import TOLERANCE
+from .. import arrays
+from ..gradcheck import DIRECTION, TOLERANCE
 from ..numbers import format_number, json_number
 from .layout import output_name
 
 
+def title(evaluation, output, results):
+    """What was done: 'gradient check per input (…)' or 'gradient check along 8 random directions
+    v over 3000 inputs (…)'."""
+    if not _along(results):
+        return "gradient check per input (central differences extrapolated to step 0)"
+    names = evaluation.graph.inputs_of(output)
+    numbers = sum(evaluation[name].size if arrays.is_array(evaluation[name]) else 1 for name in names)
+    over = f"{len(names)} inputs" + (f" holding {numbers} numbers" if numbers != len(names) else "")
+    f = output_name(evaluation.graph, output)
+    return f"gradient check along {len(results)} random directions v over {over} (∇{f}·v against central differences along v)"
+
+
+def note(results):
+    """How the verdicts were reached, under the table."""
+    judged = f"tolerance {TOLERANCE:g} + the finite difference's own uncertainty"
+    return f"relative error to Σ|∂f/∂xᵢ·vᵢ|; {judged}" if _along(results) else judged
+
+
+def _along(results):
+    return bool(results) and results[0].method == DIRECTION
+
+
 def rows(evaluation, comparisons, precision=None):
-    """Per output: the header and one row of cells per input."""
+    """Per output: (its title, its table: the header and a row of cells per input or direction,
+    the note under it)."""
     tables = []
     for output, results in enumerate(comparisons):
         name = output_name(evaluation.graph, output)
-        table = [("input", f"backprop ∂{name}/∂input", "finite difference", "relative error", "")]
+        along = _along(results)
+        header = ("direction", f"backprop ∇{name}·v") if along else ("input", f"backprop ∂{name}/∂input")
+        table = [header + ("finite difference", "relative error", "tolerance", "")]
         for c in results:
             if c.numeric is None:
-                table.append((c.name, format_number(c.backprop, precision), "undefined nearby", "", "skipped"))
+                table.append((c.name, format_number(c.backprop, precision), "undefined nearby", "", "", c.verdict))
                 continue
             error = "" if c.relative_error is None else f"{c.relative_error:.1e}"
             table.append((c.name, format_number(c.backprop, precision), format_number(c.numeric, precision),
-                          error, "✓" if c.passed else "✗"))
-        tables.append(table)
+                          error, f"{c.tolerance:.1e}", c.verdict))
+        tables.append((title(evaluation, output, results), table, note(results)))
     return tables
 
 
 def plain(evaluation, comparisons, precision=None):
-    lines = [f"gradient check (central differences, tolerance {TOLERANCE:g})"]
-    for table in rows(evaluation, comparisons, precision):
+    lines = []
+    for heading, table, below in rows(evaluation, comparisons, precision):
         widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
+        lines.append(heading)
         lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
+        lines.append(below)
     return "\n".join(lines) + "\n"
 
 
 def json_merged(text, comparisons):
-    """Each output's JSON line with a "gradcheck" list added."""
+    """Each output's JSON line with a "gradcheck" list added: per input {input, backprop,
+    numeric, relative_error, tolerance, passed, verdict, method: "input"}; along a direction the
+    same with "input" null, "direction" 1, 2, … and method "direction"."""
     records = [json.loads(line) for line in text.splitlines()]
     for record, results in zip(records, comparisons):
-        record["gradcheck"] = [
-            {"input": c.name, "backprop": json_number(c.backprop),
-             "numeric": None if c.numeric is None else json_number(c.numeric),
-             "relative_error": None if c.relative_error is None else json_number(c.relative_error),
-             "passed": c.passed}
-            for c in results
-        ]
+        record["gradcheck"] = [_entry(c) for c in results]
     return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
+def _entry(c):
+    entry = {"method": c.method, "input": None if c.direction else c.name}
+    if c.direction:
+        entry["direction"] = c.direction
+    entry.update({
+        "backprop": json_number(c.backprop),
+        "numeric": None if c.numeric is None else json_number(c.numeric),
+        "relative_error": None if c.relative_error is None else json_number(c.relative_error),
+        "tolerance": None if c.tolerance is None else json_number(c.tolerance),
+        "passed": c.passed,
+        "verdict": c.verdict,
+    })
+    return entry

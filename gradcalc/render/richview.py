@@ -95,14 +95,14 @@ def render_check_text(text, console):
 
 
 def render_gradcheck(evaluation, comparisons, console, precision=None):
-    from ..gradcheck import TOLERANCE
     from .gradcheck import rows
 
-    for cells in rows(evaluation, comparisons, precision):
-        table = Table(box=box.SIMPLE_HEAD, title=f"gradient check (tolerance {TOLERANCE:g})", title_justify="left")
-        for k, heading in enumerate(cells[0]):
-            table.add_column(heading, justify="left" if k == 0 else "right", style="grad" if k == 1 else None)
+    marks = {"✓": "green", "✗": "bold red", "inconclusive": "yellow"}
+    for heading, cells, below in rows(evaluation, comparisons, precision):
+        table = Table(box=box.SIMPLE_HEAD, title=heading, title_justify="left", caption=below,
+                      caption_justify="left", caption_style="detail")
+        for k, column in enumerate(cells[0]):
+            table.add_column(column, justify="left" if k == 0 else "right", style="grad" if k == 1 else None)
         for row in cells[1:]:
-            mark = Text(row[-1], style="green" if row[-1] == "✓" else "bold red" if row[-1] == "✗" else "dim")
-            table.add_row(*row[:-1], mark)
+            table.add_row(*row[:-1], Text(row[-1], style=marks.get(row[-1], "dim")))
         console.print(table)
