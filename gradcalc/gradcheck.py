@@ -8,7 +8,7 @@ input's size (so log x at 0.001 moves x by 10⁻⁶), cut tenfold while f is und
 on either side (exp x at 709). The measurement's uncertainty is the spread of its last
 extrapolations, or what rounding in the forward pass can do to it if that is more; it is added to
 TOLERANCE, so a correct gradient passes at awkward points while a wrong one still fails. An
-answer that disagrees is measured again from other first steps (FIRST_STEPS) before it counts.
+answer that disagrees is measured again from other first steps (_first_steps) before it counts.
 
 Up to PER_INPUT_LIMIT scalars (inputs and array elements) are checked one by one; past that,
 ∇f·v from backprop is compared with the derivative of f along DIRECTIONS seeded random
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from . import arrays
 from .errors import GradcalcError, MathError
-from .evaluate import forward
+from .evaluate import backward, forward
 
 TOLERANCE = 1e-6  # relative error that always passes; the finite difference's own uncertainty is added to it
 INCONCLUSIVE = 1e-2  # a pass that needs a tolerance past this says 'inconclusive': the difference is too uncertain
@@ -75,20 +75,36 @@ def gradcheck(evaluation, output=0, method=None):
     root = graph.outputs[0]
     point = {name: arrays.to_float(evaluation[name]) for name in graph.inputs}
     gradient = {name: arrays.to_float(evaluation.grad(name, output)) for name in graph.inputs}
-    noise = _rounding(evaluation, output)
 
     def f(at):
-        value = float(forward(graph, at, exact=False)[root])
+        """f at a point in floats, and a function of no arguments saying how far rounding can
+        have moved it there."""
+        values = forward(graph, at, exact=False)
+        value = float(values[root])
         if not math.isfinite(value):  # an input moved past the largest float
             raise MathError("out of range")
-        return value
+        return value, lambda: _rounding(values, backward(graph, values, root, exact=False))
 
     if method is None:
         scalars = sum(value.size if arrays.is_array(value) else 1 for value in point.values())
         method = INPUT if scalars <= PER_INPUT_LIMIT else DIRECTION
     if method == INPUT:
-        return [_checked(name, b, moved, x, noise) for name, b, moved, x in _scalars(f, point, gradient)]
-    return [_along(f, point, gradient, noise, k) for k in range(DIRECTIONS)]
+        return [_checked(name, b, moved, x) for name, b, moved, x in _scalars(f, point, gradient)]
+    return [_along(f, point, gradient, k) for k in range(DIRECTIONS)]
+
+
+def _rounding(values, grads):
+    """How far rounding can have moved the output of a float forward pass, to first order: each
+    node's value rounded (by EPSILON of it, or by an underflow's UNDERFLOW), times |∂output/∂node|.
+    (The gradients are backprop's: only the size of the noise depends on them, and a wrong one
+    would have to be off by a factor near 1/EPSILON to hide a failure behind it.)"""
+    total = 0.0
+    for value, grad in zip(values, grads):
+        term = abs(grad) * (EPSILON * abs(value) + UNDERFLOW)
+        term = float(arrays.np.sum(term)) if arrays.is_array(term) else term
+        if math.isfinite(term):
+            total += term
+    return total
 
 
 def _scalars(f, point, gradient):
@@ -117,7 +133,7 @@ def _size(x):
     return max(abs(x), sys.float_info.min) if x != 0 else 1.0
 
 
-def _along(f, point, gradient, noise, k):
+def _along(f, point, gradient, k):
     """∇f·v against f's derivative along direction k: v has a random sign (seeded by k) times the
     size of each scalar, so every input moves in proportion to its size. The relative error is
     relative to Σ|∂f/∂xᵢ·vᵢ|, the size of the terms of ∇f·v."""
@@ -130,7 +146,7 @@ def _along(f, point, gradient, noise, k):
     def moved(t):
         return f({name: value + t * direction[name] for name, value in point.items()})
 
-    return _checked(f"v{k + 1}", slope, moved, 1.0, noise, k + 1, magnitude)  # (steps along v are relative)
+    return _checked(f"v{k + 1}", slope, moved, 1.0, k + 1, magnitude)  # (steps along v are relative)
 
 
 def _random_direction(draw, value):
@@ -140,7 +156,7 @@ def _random_direction(draw, value):
     return draw.choice((-1.0, 1.0)) * _size(value)
 
 
-def _checked(name, backprop, moved, x, noise, direction=None, magnitude=0.0):
+def _checked(name, backprop, moved, x, direction=None, magnitude=0.0):
     """Backprop's number against the derivative of `moved` (f with x moved by a step) at 0,
     measured from each of the _first_steps in turn until one agrees. A later measurement
     overrules one that disagreed only if the two measurements disagree with each other as well
@@ -149,7 +165,7 @@ def _checked(name, backprop, moved, x, noise, direction=None, magnitude=0.0):
     tried, refuted = [], []
     smallest = SMALLEST_STEP * math.ulp(x)
     for h in _first_steps(_size(x)):
-        measured = _derivative(moved, h, smallest, noise)
+        measured = _derivative(moved, h, smallest)
         comparison = _compare(name, backprop, measured, direction, magnitude)
         if comparison.verdict == "skipped" and not tried:
             return comparison
@@ -193,65 +209,54 @@ def _compare(name, backprop, measured, direction, magnitude):
     return Comparison(name, backprop, numeric, abs(b - numeric) / scale, TOLERANCE + uncertainty / scale, direction)
 
 
-def _rounding(evaluation, output):
-    """How far rounding can move the output's value in a float forward pass, to first order: each
-    node's value rounded (by EPSILON of it, or by an underflow's UNDERFLOW), times ∂output/∂node."""
-    values, grads = evaluation.values, evaluation.gradients[output]
-    total = 0.0
-    for node in evaluation.graph.nodes_of(output):
-        g = abs(arrays.to_float(grads[node]))
-        term = g * (EPSILON * abs(arrays.to_float(values[node])) + UNDERFLOW)
-        term = float(arrays.np.sum(term)) if arrays.is_array(term) else term
-        if math.isfinite(term):
-            total += term
-    return total
-
-
-def _derivative(f, h, smallest, noise):
+def _derivative(f, h, smallest):
     """(f′(0), its uncertainty) by Ridders' method from a first step h (no step below `smallest`),
-    or None if f is undefined on one side or the other at every first step tried. `noise` is how
-    far rounding can move a value of f: the uncertainty is never below its effect, and is
-    infinite where it is more than f itself (sin of 10³⁹: the float function is noise)."""
-    largest = 0.0  # |f| at the probes
+    or None if f is undefined on one side or the other at every first step tried. The uncertainty
+    is the spread of the extrapolations, or the effect of rounding at the chosen step's probes if
+    that is more; it is infinite where rounding can move f further than f's own size there (sin of
+    10³⁹: the float function is noise)."""
 
     def difference(h):
-        nonlocal largest
         above, below = f(h), f(-h)
-        largest = max(largest, abs(above), abs(below))
-        return (above - below) / (2 * h)
+        return (above[0] - below[0]) / (2 * h), (h, above, below)
 
     for _ in range(DOMAIN_CUTS + 1):
         if h < smallest:
             return None
         try:
-            first = difference(h)
+            first, probes = difference(h)
             break
         except GradcalcError:  # out of f's domain, or an overflow: a smaller step
             h /= 10
     else:
         return None
     previous = [first]  # the tableau's last row: a central difference, then its extrapolations
-    best, spread, best_step = first, math.inf, h
+    best, spread, best_probes = first, math.inf, probes
+    size = abs(first)  # what "close" is relative to: the slopes seen, for a derivative of 0
     for halving in range(1, MAX_HALVINGS + 1):
         h /= 2
         if h < smallest:
             break
         try:
-            row = [difference(h)]
+            slope, probes = difference(h)
         except GradcalcError:
             break
+        row = [slope]
+        size = max(size, abs(slope))
         factor = 4.0  # a central difference's error goes as h², h⁴, …: halving h divides it by 4, 16, …
         for j in range(1, halving + 1):
             # written so that it cannot overflow near the top of the range
             row.append(row[j - 1] + (row[j - 1] - previous[j - 1]) / (factor - 1))
             factor *= 4
             disagreement = max(abs(row[j] - row[j - 1]), abs(row[j] - previous[j - 1]))
-            if disagreement <= spread:
-                best, spread, best_step = row[j], disagreement, h
+            if disagreement < spread:  # (a tie goes to the longer step: less rounding)
+                best, spread, best_probes = row[j], disagreement, probes
         drifting = abs(row[-1] - previous[-1]) >= 2 * spread  # rounding now outgrows the truncation error
         previous = row
-        if halving >= MIN_HALVINGS and (spread <= AGREED * abs(best) or drifting and spread <= TOLERANCE * abs(best)):
+        if halving >= MIN_HALVINGS and (spread <= AGREED * size or drifting and spread <= TOLERANCE * size):
             break
-    if noise > largest:
+    h, (above, above_rounding), (below, below_rounding) = best_probes
+    rounding = above_rounding(), below_rounding()
+    if max(rounding) > max(abs(above), abs(below)):
         return best, math.inf
-    return best, max(spread, 2 * noise / best_step)  # two probes, each rounded, however well they agree
+    return best, max(spread, sum(rounding) / h)  # (an extrapolation at most doubles its differences' noise)
