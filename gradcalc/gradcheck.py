@@ -74,7 +74,7 @@ def gradcheck(evaluation, output=0, method=None):
     graph = evaluation.graph.only(output)
     root = graph.outputs[0]
     point = {name: arrays.to_float(evaluation[name]) for name in graph.inputs}
-    gradient = {name: arrays.to_float(evaluation.grad(name, output)) for name in graph.inputs}
+    gradient = {name: evaluation.grad(name, output) for name in graph.inputs}  # exact where the evaluation was
 
     def f(at):
         """f at a point in floats, and a function of no arguments saying how far rounding can
@@ -121,7 +121,7 @@ def _scalars(f, point, gradient):
                 return f({**point, name: copy})
 
             label = f"{name}[{', '.join(map(str, index))}]"
-            yield label, float(gradient[name][index]), moved, float(value[index])
+            yield label, gradient[name][index], moved, float(value[index])
 
 
 def _size(x):
@@ -139,7 +139,7 @@ def _along(f, point, gradient, k):
     relative to Σ|∂f/∂xᵢ·vᵢ|, the size of the terms of ∇f·v."""
     draw = random.Random(k)
     direction = {name: _random_direction(draw, value) for name, value in point.items()}
-    terms = [gradient[name] * v for name, v in direction.items()]
+    terms = [arrays.to_float(gradient[name]) * v for name, v in direction.items()]
     slope = sum(float(arrays.np.sum(t)) if arrays.is_array(t) else t for t in terms)
     magnitude = sum(float(arrays.np.sum(abs(t))) if arrays.is_array(t) else abs(t) for t in terms)
 

@@ -606,3 +606,12 @@ def test_wrong_gradients_of_smooth_programs_never_pass(expr, point, factor, data
     corrupt(evaluation, name, lambda g: g * factor)
     (c,) = [c for c in gradcheck(evaluation) if c.name == name]
     assert c.verdict != "✓", (expr, point, c)
+
+
+def test_backprop_is_shown_exactly():
+    """An exact gradient is shown as exactly as the rest of the output (1/3, not 0.3333333333333333);
+    the comparison is in floats."""
+    run = gc("x/3", "--at", "x=1", "--gradcheck", "--format", "plain")
+    assert run.exit_code == 0, run.output
+    row = next(line for line in run.stdout.split("gradient check", 1)[1].splitlines() if line.startswith("x "))
+    assert row.split()[1:4] == ["1/3", "≈", "0.333333"] and row.split()[-1] == "✓"
