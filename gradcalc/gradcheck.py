@@ -42,7 +42,7 @@ class Comparison:
     name: str  # the input ('x', or 'W[0, 1]' for an array's element), or 'v3' for direction 3
     backprop: object  # ∂f/∂input, or ∇f·v for a direction
     numeric: object  # the finite difference; None when f is undefined next to the point
-    relative_error: float | None  # |backprop - numeric| relative to the larger (for a direction: to Σ|∂f/∂xᵢ·vᵢ|)
+    relative_error: float | None  # |backprop - numeric| relative to the larger (along v: to Σ|∂f/∂xᵢ·vᵢ|)
     tolerance: float | None = None  # TOLERANCE plus the finite difference's relative uncertainty
     direction: int | None = None  # 1, 2, … for a check along a random direction; None for an input
 

@@ -227,7 +227,8 @@ def test_json_carries_a_gradcheck_list():
     for record in records:
         assert [c["input"] for c in record["gradcheck"]] == ["x", "y"]
         for c in record["gradcheck"]:
-            assert set(c) == {"method", "input", "backprop", "numeric", "relative_error", "tolerance", "passed", "verdict"}
+            assert set(c) == {"method", "input", "backprop", "numeric", "relative_error", "tolerance", "passed",
+                              "verdict"}
             assert c["method"] == "input" and c["passed"] is True and c["verdict"] == "✓"
             assert TOLERANCE <= c["tolerance"] < 2 * TOLERANCE and c["relative_error"] <= c["tolerance"]
             assert c["backprop"] == pytest.approx(record["gradient"][c["input"]])

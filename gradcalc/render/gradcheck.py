@@ -18,7 +18,8 @@ def title(evaluation, output, results):
     numbers = sum(evaluation[name].size if arrays.is_array(evaluation[name]) else 1 for name in names)
     over = f"{len(names)} inputs" + (f" holding {numbers} numbers" if numbers != len(names) else "")
     f = output_name(evaluation.graph, output)
-    return f"gradient check along {len(results)} random directions v over {over} (∇{f}·v against central differences along v)"
+    return (f"gradient check along {len(results)} random directions v over {over} "
+            f"(∇{f}·v against central differences along v)")
 
 
 def note(results):

@@ -101,8 +101,10 @@ def render_gradcheck(evaluation, comparisons, console, precision=None):
     for heading, cells, below in rows(evaluation, comparisons, precision):
         table = Table(box=box.SIMPLE_HEAD, title=heading, title_justify="left", caption=below,
                       caption_justify="left", caption_style="detail")
-        for k, column in enumerate(cells[0]):
+        *numbers, verdict = cells[0]
+        for k, column in enumerate(numbers):
             table.add_column(column, justify="left" if k == 0 else "right", style="grad" if k == 1 else None)
+        table.add_column(verdict, no_wrap=True, min_width=max(len(row[-1]) for row in cells))  # never 'inconclusi…'
         for row in cells[1:]:
             table.add_row(*row[:-1], Text(row[-1], style=marks.get(row[-1], "dim")))
         console.print(table)
