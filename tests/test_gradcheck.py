@@ -549,6 +549,8 @@ def test_a_finite_difference_swamped_by_rounding_is_inconclusive(expr, at):
     assert run.exit_code == 0, run.output
     row = next(line for line in run.stdout.split("gradient check", 1)[1].splitlines() if line.startswith("x "))
     assert row.split()[-1] == "inconclusive"
+    run = gc(expr, "--at", at, "--gradcheck", "--format", "rich")  # (80 columns: the verdict is not cut)
+    assert run.exit_code == 0 and "inconclusive" in run.stdout, run.output
     (c,) = gradcheck(gradcalc.evaluate(expr, at={"x": gradcalc.constant(at[2:])}))
     assert c.passed and c.verdict == "inconclusive" and c.tolerance > INCONCLUSIVE
 
