@@ -1,23 +1,31 @@
 """The command line: a thin click layer over the API. The only module that imports click.
 
 Exit codes: 0 success; 1 a math error (division by zero, a function outside its domain,
-overflow); 2 bad input (syntax, unknown name or function, wrong arguments, missing value,
-malformed --at).
+overflow) or a failed check; 2 bad input (syntax, unknown name or function, wrong arguments,
+missing value, malformed --at, a file that cannot be read); 3 unfinished (out of memory, or the
+output could not be written); 130 interrupted (SIGINT); 141 the reader of the output went away
+(SIGPIPE). Every failure becomes a message and its exit code in one place, `_reported_failures`.
 """
 
+import contextlib
+import errno
 import importlib
 import io
 import math
+import os
 import sys
 import time
 
 import click
 
-from . import __version__
+from . import __version__, streams
 from .api import constant, run
-from .errors import GradcalcError
+from .errors import GradcalcError, InputError
 from .evaluate import Evaluation
 from .numbers import format_number, is_finite
+
+EXIT_UNFINISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 3, 128 + 2, 128 + 13
+MAX_PRECISION = 100  # a double has 17 meaningful digits; an exact value may show more, within reason
 
 EXAMPLE = """\b
 Example, the textbook's shopping bill (apples 100 yen × 5, oranges 80 × 3, tax 1.08):
@@ -61,7 +69,67 @@ def _split_top_level(text):
     return items
 
 
-@click.group(invoke_without_command=True, epilog=EXAMPLE)
+@contextlib.contextmanager
+def _reported_failures():
+    """Whatever stops a run, from any command: a GradcalcError, Ctrl-C, memory running out, an
+    output that cannot be written. Each becomes one message on stderr and its exit code; a reader
+    that went away (`gradcalc … | head -1`) ends the run quietly, as it does other Unix tools."""
+    try:
+        yield
+    except GradcalcError as error:
+        _fail(f"error: {error}", error.exit_code)
+    except KeyboardInterrupt:
+        _fail("gradcalc: interrupted", EXIT_INTERRUPTED)
+    except MemoryError:
+        _fail("error: out of memory: the program needs more memory than there is", EXIT_UNFINISHED)
+    except OSError as error:  # reading is reported as bad input where it happens: this is writing
+        _discard_output()
+        if error.errno == errno.EPIPE:
+            sys.exit(EXIT_BROKEN_PIPE)
+        _fail(f"error: cannot write {error.filename or 'the output'}: {error.strerror}", EXIT_UNFINISHED)
+
+
+def _fail(message, exit_code):
+    try:
+        click.echo(message, err=True)
+    except OSError:  # stderr cannot take it either: the exit code still tells
+        pass
+    sys.exit(exit_code)
+
+
+def _discard_output():
+    """Point stdout at the null device, so the text still buffered cannot fail again at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test's capture)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+
+
+class _Gradcalc(click.Group):
+    """The gradcalc command group: streams prepared before any command runs, and every failure
+    reported by `_reported_failures` before click would turn Ctrl-C and SIGPIPE into exit 1."""
+
+    def main(self, *args, **kwargs):
+        with _reported_failures():
+            streams.prepare()
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # a full disk shows here at the latest, while it can be reported
+
+    def make_context(self, *args, **kwargs):
+        with _reported_failures():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _reported_failures():
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Gradcalc, invoke_without_command=True, epilog=EXAMPLE)
 @click.version_option(__version__, prog_name="gradcalc")
 @click.pass_context
 def main(ctx):
@@ -69,7 +137,7 @@ def main(ctx):
 
     With no command on a terminal, gradcalc starts an interactive session (gradcalc repl)."""
     if ctx.invoked_subcommand is None:
-        if sys.stdin.isatty() and sys.stdout.isatty():
+        if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty():
             ctx.invoke(repl_command)
         else:
             click.echo(ctx.get_help())
@@ -77,14 +145,22 @@ def main(ctx):
 
 def _point_options(command):
     """--at, --float and --precision: where to evaluate, how to compute, how to show numbers."""
-    command = click.option("--precision", type=click.IntRange(min=1), metavar="N",
-                           help="Round what is shown to N significant digits (never what is computed).")(command)
+    command = click.option("--precision", type=click.IntRange(1, MAX_PRECISION), metavar="N",
+                           help=f"Round what is shown to N significant digits, 1 to {MAX_PRECISION} "
+                                "(never what is computed).")(command)
     command = click.option("--float", "use_float", is_flag=True,
                            help="Compute in IEEE doubles instead of exact rationals.")(command)
     return click.option("--at", "bindings", type=Bindings(), multiple=True,
                         help="Set inputs, e.g. --at x=100,y=1/3 (repeatable; values may be constant expressions).")(
         command
     )
+
+
+def _finite(ctx, param, value):
+    """A tolerance of nan would fail every right answer, one of inf pass every wrong one."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a tolerance: give a finite number, such as 0.01")
+    return value
 
 
 def _merged(bindings):
@@ -100,8 +176,7 @@ EXPRESSION_COMMAND = {"ignore_unknown_options": True}
 
 @main.command("eval", epilog=EXAMPLE, context_settings=EXPRESSION_COMMAND)
 @click.argument("expr", required=False)
-@click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
-              help="Read the program from FILE ('-' for standard input).")
+@click.option("-f", "--file", "path", metavar="FILE", help="Read the program from FILE ('-' for standard input).")
 @_point_options
 @click.option("--format", "output_format", type=click.Choice(FORMATS),
               help="Output format [default: rich on a terminal, plain otherwise].")
@@ -119,16 +194,15 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     at = _merged(bindings)
     lines = _program_lines(expr, path)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    pictures = _Pictures(picture) if picture else None
+    pictures = _Pictures(picture, None if expr not in (None, "-") else path or "-") if picture else None
     show = _Display(output_format, precision, None if show_all else 40)
     seen_inputs = set()
-    exit_code, evaluated = 0, 0
+    errors, exit_code, evaluated = _Errors(), 0, 0
     with _Progress(enabled=output_format != "json" and sys.stderr.isatty()) as progress:
         for item in run(progress.count(lines), at, exact=not use_float):
             progress.clear()
             if isinstance(item, GradcalcError):
-                click.echo(f"error: {item}", err=True)
-                exit_code = max(exit_code, item.exit_code)
+                errors.report(item)
                 continue
             evaluated += 1
             if not isinstance(item, Evaluation):  # a check's verdict
@@ -147,6 +221,7 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     unused = [name for name in at if name not in seen_inputs]
     if unused and evaluated:
         click.echo(f"warning: --at {', '.join(unused)}: no input of that name was used", err=True)
+    exit_code = max(exit_code, errors.exit_code)
     if not evaluated and not exit_code:
         click.echo("error: nothing to evaluate: the program has no statements", err=True)
         exit_code = 2
@@ -163,32 +238,54 @@ def _program_lines(expr, path):
     """The program's lines, read lazily so that a piped stream is answered as it arrives."""
     if expr is not None and path is not None:
         raise click.UsageError("give either EXPR or -f FILE, not both")
-    if path is not None and path != "-":
-        return _lines_of(_text_file(path))
     if expr is not None and expr != "-":
         return expr.splitlines() or [""]
-    stdin = _stdin()
-    if stdin.isatty():
+    if path in (None, "-") and sys.stdin is not None and sys.stdin.isatty():
         raise click.UsageError(
             'no expression given. Try: gradcalc eval "x*y + x" --at x=3,y=2\n'
             "or pipe a program in: cat problems.gc | gradcalc eval"
         )
-    return _lines_of(stdin)
+    return _file_lines(path or "-")
 
 
-def _lines_of(stream):
-    for line in stream:
-        yield line.rstrip("\n")
-
-
-def _text_file(path):
-    """UTF-8 text; bytes that are not UTF-8 become U+FFFD, which the parser reports at their
-    line and column, so one bad line does not stop the rest."""
-    return open(path, encoding="utf-8", errors="replace")
+def _file_lines(path):
+    """The lines of FILE ('-': standard input) as UTF-8 text, read one at a time. Bytes that are
+    not UTF-8 become U+FFFD, which the parser reports at their line and column, so one bad line
+    does not stop the rest; a file that cannot be read is bad input that names it."""
+    name = "standard input" if path == "-" else path
+    try:
+        stream = _stdin() if path == "-" else open(path, encoding="utf-8", errors="replace")
+        try:
+            for line in stream:
+                yield line.rstrip("\n")
+        finally:
+            stream.detach() if path == "-" else stream.close()  # closing would close stdin too
+    except OSError as error:
+        raise InputError(f"cannot read {name}: {error.strerror or error}") from None
 
 
 def _stdin():
+    """Standard input as UTF-8 text (bytes that are not UTF-8 become U+FFFD)."""
+    if sys.stdin is None:
+        raise InputError("standard input is closed: give the program as EXPR or with -f FILE")
     return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+
+
+class _Errors:
+    """Reports errors on stderr, each once, and keeps the worst exit code. A node that fails to
+    evaluate fails again for every output and check that uses it, with the same message (an error
+    with no source line is such an evaluation error); an error in reading a line is its own."""
+
+    def __init__(self):
+        self.seen, self.exit_code, self.count = set(), 0, 0
+
+    def report(self, error, where=""):
+        self.exit_code = max(self.exit_code, error.exit_code)
+        self.count += 1
+        key = (where, type(error), error.message) if error.source is None else (where, str(error))
+        if key not in self.seen:
+            self.seen.add(key)
+            click.echo(f"error: {where}{error}", err=True)
 
 
 class _Display:
@@ -237,7 +334,7 @@ class _Display:
         if self.format == "rich":
             self.richview.render_check_text("\n".join(lines), self.console)
         elif self.format == "json":
-            self._write(checks.json_lines([(None, [verdict])]))
+            self._write(checks.json_lines(None, [verdict]))
         else:
             self._write(self._commented(lines))
 
@@ -253,11 +350,13 @@ class _Display:
 
 class _Pictures:
     """-o FILE: the graph as .dot or .mmd text, or drawn by Graphviz's dot as .svg, .png, .pdf.
-    A program with several outputs gets FILE, FILE-2, FILE-3, …"""
+    A program with several outputs gets FILE, FILE-2, FILE-3, …; those extra files are created
+    new, never over an existing file (or through a link), and FILE may not be the program read."""
 
     DRAWN = (".svg", ".png", ".pdf")
 
-    def __init__(self, path):
+    def __init__(self, path, source):
+        """`source` is the program's file, '-' for standard input, or None for an EXPR."""
         import shutil
         from pathlib import Path
 
@@ -266,6 +365,10 @@ class _Pictures:
         suffix = self.path.suffix.lower()
         if suffix not in self.DRAWN + (".dot", ".gv", ".mmd"):
             raise click.UsageError(f"-o {path}: the file must end in .svg, .png, .pdf, .dot, .gv or .mmd")
+        if not self.path.parent.is_dir():
+            raise click.UsageError(f"-o {path}: there is no folder {self.path.parent}")
+        if source is not None and _same_file(path, source):
+            raise click.UsageError(f"-o {path} is the program being read; write the picture to another file")
         if suffix in self.DRAWN and shutil.which("dot") is None:
             raise click.ClickException(
                 f"-o {path} needs Graphviz's dot program, which is not installed. Install Graphviz "
@@ -284,20 +387,51 @@ class _Pictures:
             target = self.path.with_name(f"{self.path.stem}-{self.count}{self.path.suffix}")
         suffix = target.suffix.lower()
         text = (mermaid if suffix == ".mmd" else dot).render(evaluation)
-        if suffix in self.DRAWN:
-            done = subprocess.run(["dot", f"-T{suffix[1:]}", "-o", str(target)], input=text, text=True,
-                                  capture_output=True)
-            if done.returncode != 0:
-                raise click.ClickException(f"Graphviz could not draw {target}: {done.stderr.strip()}")
-        else:
-            target.write_text(text, encoding="utf-8")
+        file = self._created(target)
+        try:
+            with file:
+                if suffix in self.DRAWN:  # dot writes into the file opened here, never by name
+                    done = subprocess.run(["dot", f"-T{suffix[1:]}"], input=text.encode("utf-8"), stdout=file,
+                                          stderr=subprocess.PIPE)
+                    if done.returncode != 0:
+                        message = done.stderr.decode("utf-8", "replace").strip()
+                        raise click.ClickException(f"Graphviz could not draw {target}: {message}")
+                else:
+                    file.write(text.encode("utf-8"))
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, str(target)) from None
         click.echo(f"wrote {target}", err=True)
+
+    def _created(self, target):
+        """FILE itself is opened as given (replacing it is what -o asks for); FILE-2, FILE-3, …
+        only if nothing of that name exists."""
+        flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        if target == self.path:
+            flags |= os.O_TRUNC
+        else:
+            flags |= os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            return os.fdopen(os.open(target, flags, 0o666), "wb")
+        except FileExistsError:
+            raise InputError(f"-o {self.path}: the output number {self.count} would go to {target}, which already exists; "
+                             "gradcalc never overwrites a file it was not given: move that away or choose another name") from None
+        except OSError as error:
+            raise InputError(f"cannot create {target}: {error.strerror}") from None
+
+
+def _same_file(path, source):
+    """Whether the file at `path` is `source` ('-': whatever standard input reads), by device and inode."""
+    try:
+        output = os.stat(path)
+        program = os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
+    except (AttributeError, OSError, ValueError):  # not there yet, or no file behind stdin
+        return False
+    return (output.st_dev, output.st_ino) == (program.st_dev, program.st_ino)
 
 
 @main.command("explain", epilog=EXAMPLE, context_settings=EXPRESSION_COMMAND)
 @click.argument("expr", required=False)
-@click.option("-f", "--file", "path", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
-              help="Read the program from FILE ('-' for standard input).")
+@click.option("-f", "--file", "path", metavar="FILE", help="Read the program from FILE ('-' for standard input).")
 @_point_options
 @click.option("--wrt", multiple=True, metavar="NAME", help="Explain ∂output/∂NAME only (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(("rich", "plain", "json", "md")),
@@ -314,11 +448,10 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     max_steps = None if show_all else shown.SWEEP_LIMIT
     console = None
-    exit_code = 0
+    errors = _Errors()
     for item in run(_program_lines(expr, path), at, exact=not use_float):
         if isinstance(item, GradcalcError):
-            click.echo(f"error: {item}", err=True)
-            exit_code = max(exit_code, item.exit_code)
+            errors.report(item)
             continue
         if not isinstance(item, Evaluation):  # a check's verdict: explain shows gradients
             continue
@@ -334,7 +467,7 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
             click.echo(shown.markdown(explanations, precision, max_steps))
         else:
             click.echo(shown.plain(explanations, precision, max_steps))
-    sys.exit(exit_code)
+    sys.exit(errors.exit_code)
 
 
 @main.command("repl")
@@ -346,60 +479,99 @@ def repl_command(output_format=None):
     from .repl import session
 
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    session(lambda chosen: _Display(chosen, None, 40), Bindings(), output_format)
+    typed = sys.stdin is not None and sys.stdin.isatty()
+    session(lambda chosen: _Display(chosen, None, 40), Bindings(), output_format, None if typed else _file_lines("-"))
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @_point_options
 @click.option("--format", "output_format", type=click.Choice(("rich", "plain", "json", "csv")),
               help="Output format [default: rich on a terminal, plain otherwise]; csv is a gradebook.")
 @click.option("--no-reveal", is_flag=True, help="Do not show the correct answers (for published feedback).")
-@click.option("--tol", "tolerance", type=click.FloatRange(min=0), metavar="X",
+@click.option("--tol", "tolerance", type=click.FloatRange(min=0), metavar="X", callback=_finite,
               help="Accept answers within X of the true value when a check gives no ± tolerance.")
 def check_command(files, bindings, use_float, precision, output_format, no_reveal, tolerance):
-    """Judge every `check` line of each FILE: ✓ or ✗, the answer given, the correct one, and
-    for a wrong gradient the likely mistake and where the reasoning first broke.
+    """Judge every `check` line of each FILE ('-' for standard input): ✓ or ✗, the answer given,
+    the correct one, and for a wrong gradient the likely mistake and where the reasoning first broke.
+    Each file is shown as soon as it is graded; one that cannot be read is reported and skipped.
 
     \b
     check E = 799.2                  a node's value
     check d(E)/d(apple) = 5.4        a gradient (also written ∂E/∂apple)
     check d(E)/d(u) = 1.08 ± 0.01    with an absolute tolerance (also +-)
 
-    Exit code 0 when every check passes, 1 when one fails, 2 on bad input."""
+    Exit code 0 when every check passes, 1 when one fails (or on a math error), 2 on bad input."""
     from .check import trace_consequences
-    from .render import checks
 
     at = _merged(bindings)
-    results, exit_code = [], 0
-    for path in files:
-        verdicts = []
-        lines = _lines_of(_stdin() if path == "-" else _text_file(path))
-        for item in run(lines, at, exact=not use_float, tolerance=tolerance):
-            if isinstance(item, GradcalcError):
-                click.echo(f"error: {path}: {item}", err=True)
-                exit_code = 2
-            elif not isinstance(item, Evaluation):
-                verdicts.append(item)
-        trace_consequences(verdicts)
-        if not verdicts and not exit_code:
-            click.echo(f"warning: {path} has no check lines", err=True)
-        results.append((path, verdicts))
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    reveal = not no_reveal
-    if output_format == "json":
-        click.echo(checks.json_lines(results, reveal), nl=False)
-    elif output_format == "csv":
-        click.echo(checks.csv_table(results), nl=False)
-    elif output_format == "plain":
-        click.echo(checks.plain(results, reveal, precision), nl=False)
-    else:
-        from .render import richview
+    gradebook = _Gradebook(output_format, not no_reveal, precision, several=len(files) > 1)
+    errors = _Errors()
+    for path in files:
+        verdicts, reported = [], errors.count
+        try:
+            for item in run(_file_lines(path), at, exact=not use_float, tolerance=tolerance):
+                if isinstance(item, GradcalcError):
+                    errors.report(item, f"{path}: ")
+                elif not isinstance(item, Evaluation):
+                    verdicts.append(item)
+        except InputError as error:  # the file could not be read
+            errors.report(error)
+            gradebook.file(path, None, error.message)
+            continue
+        trace_consequences(verdicts)
+        if not verdicts and errors.count == reported:
+            click.echo(f"warning: {path} has no check lines", err=True)
+        gradebook.file(path, verdicts)
+    gradebook.end()
+    sys.exit(max(errors.exit_code, 0 if gradebook.all_passed else 1))
 
-        richview.render_check_text(checks.plain(results, reveal, precision), richview.console())
-    if exit_code == 0 and not all(v.passed for _, verdicts in results for v in verdicts):
-        exit_code = 1
-    sys.exit(exit_code)
+
+class _Gradebook:
+    """`gradcalc check`'s output: each file's results as soon as it is graded, then (for several
+    files) passed/total per file and in all."""
+
+    def __init__(self, output_format, reveal, precision, several):
+        from .render import checks
+
+        self.checks, self.format, self.reveal, self.precision = checks, output_format, reveal, precision
+        self.several, self.results = several, []
+        if output_format == "rich":
+            from .render import richview
+
+            self.richview, self.console = richview, richview.console()
+        elif output_format == "csv":
+            click.echo(checks.csv_header(), nl=False)
+
+    @property
+    def all_passed(self):
+        return all(v.passed for _, verdicts in self.results for v in verdicts or ())
+
+    def file(self, name, verdicts, error=None):
+        """`verdicts` is None for a file that could not be read (`error` says why)."""
+        checks = self.checks
+        if self.format == "json":
+            self._show(checks.json_lines(name, verdicts, self.reveal, error))
+        elif self.format == "csv":
+            self._show(checks.csv_row(name, verdicts))
+        else:
+            separator = "\n" if self.results else ""
+            self._show(separator + checks.plain(name if self.several else None, verdicts, self.reveal, self.precision))
+        self.results.append((name, verdicts))
+
+    def end(self):
+        if self.format == "csv":
+            everything = [v for _, verdicts in self.results for v in verdicts or ()]
+            self._show(self.checks.csv_row("total", everything))
+        elif self.format != "json" and self.several:
+            self._show("\n" + self.checks.summary_table(self.results))
+
+    def _show(self, text):
+        if self.format == "rich":
+            self.richview.render_check_text(text.rstrip("\n"), self.console)
+        else:
+            click.echo(text, nl=False)
 
 
 def _warn_non_finite(evaluation):

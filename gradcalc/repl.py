@@ -1,7 +1,11 @@
 """An interactive session: each line a statement, bindings kept from line to line, and a few
-colon commands. Line editing and history come from readline where the platform has it."""
+colon commands. Line editing and history come from readline where the platform has it; the
+history file is read and written only when it is the user's own regular file."""
 
+import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -19,31 +23,43 @@ evaluated and its gradients shown, `check d(s)/d(x) = 2` checks an answer.
   :reset           forget every binding                    :help   :quit (or Ctrl-D)"""
 
 HISTORY = Path.home() / ".gradcalc_history"
+HISTORY_LINES = 1000  # the most recent lines kept
+HISTORY_BYTES = 1 << 20  # a bigger file is not one gradcalc wrote: it is not read
 
 
-def session(display_factory, bindings_type, output_format, stdin=sys.stdin):
-    """Read statements until :quit or end of input. `display_factory(format)` makes the CLI's
-    display; `bindings_type` parses :at like --at."""
-    interactive = stdin.isatty()
-    if interactive:
-        _enable_line_editing()
+def session(display_factory, bindings_type, output_format, lines=None):
+    """Read statements until :quit or end of input: from `lines` (an iterator of text lines),
+    or when it is None from the terminal, with a prompt and line editing. `display_factory(format)`
+    makes the CLI's display; `bindings_type` parses :at like --at."""
+    typed, readline = lines is None, None
+    if typed:
+        sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is an error in its line
+        readline = _line_editing()
         click.echo("gradcalc: type a statement, :help for help, :quit to leave")
     state = _Session(Program(), {}, True, display_factory(output_format), output_format)
     number = 0
     while True:
         try:
-            line = input("gc> ") if interactive else stdin.readline()
-            if not interactive and line == "":
+            line = _typed() if typed else next(lines, None)
+            if line is None:
                 break
             number += 1
-            if not state.handle(line.rstrip("\n"), number, display_factory, bindings_type):
+            if not state.handle(line, number, display_factory, bindings_type):
                 break
-        except EOFError:
-            break
         except KeyboardInterrupt:  # Ctrl-C while typing or computing: back to the prompt
             click.echo()
-    if interactive:
-        _save_history()
+        except MemoryError:
+            click.echo(f"error: line {number}: out of memory; the session goes on", err=True)
+    if readline is not None:
+        _save_history(readline)
+
+
+def _typed():
+    """The next line typed at the prompt, or None at Ctrl-D."""
+    try:
+        return input("gc> ")
+    except EOFError:
+        return None
 
 
 class _Session:
@@ -108,21 +124,48 @@ def _explain(evaluation, output_format):
         click.echo(shown.plain(explanations), nl=False)
 
 
-def _enable_line_editing():
+def _line_editing():
+    """readline with the saved history, or None where the platform has no readline."""
     try:
         import readline
     except ImportError:  # not on every platform; the session works without it
+        return None
+    try:  # never through a link, never waiting on a FIFO
+        fd = os.open(HISTORY, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return readline
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(fd)
+        if _users_own_file(status) and status.st_size <= HISTORY_BYTES:
+            for line in file.read(HISTORY_BYTES).decode("utf-8", "replace").splitlines()[-HISTORY_LINES:]:
+                readline.add_history(line)
+    return readline
+
+
+def _save_history(readline):
+    """The most recent lines, written to a new file beside the history file and renamed over it,
+    so a link there is replaced, not followed; nothing is written over anything but the user's
+    own regular file."""
+    try:
+        if not _users_own_file(os.lstat(HISTORY)):
+            return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    count = readline.get_current_history_length()
+    lines = [readline.get_history_item(i) for i in range(max(1, count - HISTORY_LINES + 1), count + 1)]
+    try:
+        fd, temporary = tempfile.mkstemp(dir=HISTORY.parent, prefix=HISTORY.name + ".")
+    except OSError:
         return
     try:
-        readline.read_history_file(HISTORY)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write("".join(f"{line}\n" for line in lines if line is not None))
+        os.replace(temporary, HISTORY)
     except OSError:
-        pass
+        os.unlink(temporary)
 
 
-def _save_history():
-    try:
-        import readline
-
-        readline.write_history_file(HISTORY)
-    except (ImportError, OSError):
-        pass
+def _users_own_file(status):
+    return stat.S_ISREG(status.st_mode) and status.st_uid == getattr(os, "getuid", lambda: status.st_uid)()

@@ -1,5 +1,7 @@
 """Check results: a ✓ or ✗ line per claim, the diagnosis under a wrong one, where the
-reasoning first broke, and a passed/total summary per file (plain, JSON lines or CSV)."""
+reasoning first broke, and a passed/total summary per file (plain, JSON lines or CSV).
+Each file's part is made on its own, so that it can be shown as soon as the file is graded;
+a file that could not be read has None for its verdicts and is shown as unreadable."""
 
 import csv
 import io
@@ -39,55 +41,65 @@ def first_wrong_lines(verdicts):
     return lines
 
 
-def plain(results, reveal=True, precision=None):
-    """`results` is a list of (file name, verdicts)."""
-    out = []
-    for name, verdicts in results:
-        if len(results) > 1:
-            out.append(f"{name}:")
-        for verdict in verdicts:
-            out += verdict_lines(verdict, reveal, precision)
-        out += first_wrong_lines(verdicts)
-        passed = sum(v.passed for v in verdicts)
-        out.append(f"{passed}/{len(verdicts)} checks passed")
-        out.append("")
-    if len(results) > 1:
-        out += _summary_table(results)
-    return "\n".join(out).rstrip("\n") + "\n"
+def plain(name, verdicts, reveal=True, precision=None):
+    """One file's results: its name (unless None), each verdict, where the reasoning first broke,
+    and passed/total."""
+    out = [f"{name}:"] if name is not None else []
+    if verdicts is None:
+        return "\n".join(out + ["not graded: the file could not be read"]) + "\n"
+    for verdict in verdicts:
+        out += verdict_lines(verdict, reveal, precision)
+    out += first_wrong_lines(verdicts)
+    out.append(f"{sum(v.passed for v in verdicts)}/{len(verdicts)} checks passed")
+    return "\n".join(out) + "\n"
 
 
-def _summary_table(results):
-    rows = [(name, f"{sum(v.passed for v in verdicts)}/{len(verdicts)}") for name, verdicts in results]
-    passed = sum(sum(v.passed for v in verdicts) for _, verdicts in results)
-    total = sum(len(verdicts) for _, verdicts in results)
-    rows.append(("total", f"{passed}/{total}"))
+def summary_table(results):
+    """Passed/total for each (file name, verdicts) and in all."""
+    rows = [(name, "unreadable" if verdicts is None else f"{_passed(verdicts)}/{len(verdicts)}")
+            for name, verdicts in results]
+    rows.append(("total", f"{sum(_passed(vs) for _, vs in results)}/{sum(_count(vs) for _, vs in results)}"))
     width = max(len(name) for name, _ in rows)
-    return [f"{name.ljust(width)}  {score}" for name, score in rows]
+    return "".join(f"{name.ljust(width)}  {score}\n" for name, score in rows)
 
 
-def json_lines(results, reveal=True):
-    """One object per check: file, line, check, answer, correct (unless not revealed), passed, diagnosis."""
+def _passed(verdicts):
+    return sum(v.passed for v in verdicts or ())
+
+
+def _count(verdicts):
+    return len(verdicts or ())
+
+
+def json_lines(name, verdicts, reveal=True, error=None):
+    """One object per check: file (unless None), line, check, answer, correct (unless not
+    revealed), passed, diagnosis; for a file that could not be read, file and error."""
+    if verdicts is None:
+        return json.dumps({"file": name, "error": error}, ensure_ascii=False) + "\n"
     out = []
-    for name, verdicts in results:
-        for v in verdicts:
-            record = {"file": name} if name is not None else {}
-            record.update(line=v.claim.line, check=v.claim.text, answer=json_number(v.answer))
-            if reveal:
-                record["correct"] = json_number(v.correct)
-            record["passed"] = v.passed
-            record["diagnosis"] = v.diagnosis
-            out.append(json.dumps(record, ensure_ascii=False) + "\n")
+    for v in verdicts:
+        record = {"file": name} if name is not None else {}
+        record.update(line=v.claim.line, check=v.claim.text, answer=json_number(v.answer))
+        if reveal:
+            record["correct"] = json_number(v.correct)
+        record["passed"] = v.passed
+        record["diagnosis"] = v.diagnosis
+        out.append(json.dumps(record, ensure_ascii=False) + "\n")
     return "".join(out)
 
 
-def csv_table(results):
-    """A gradebook: one row per file with passed and total, then the total."""
+def csv_header():
+    """The gradebook's first line."""
+    return _csv_line(("file", "passed", "total"))
+
+
+def csv_row(name, verdicts):
+    """A gradebook row: the file with passed and total, or `unreadable` (the last row is "total",
+    with every file's verdicts together)."""
+    return _csv_line((name, "unreadable", "") if verdicts is None else (name, _passed(verdicts), len(verdicts)))
+
+
+def _csv_line(cells):
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", "passed", "total"])
-    for name, verdicts in results:
-        writer.writerow([name, sum(v.passed for v in verdicts), len(verdicts)])
-    writer.writerow(
-        ["total", sum(sum(v.passed for v in vs) for _, vs in results), sum(len(vs) for _, vs in results)]
-    )
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()

@@ -2,6 +2,8 @@
 and, in red, its gradient; then the inputs with value and ∂output/∂input.
 The only module that imports rich."""
 
+import errno
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +18,16 @@ THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "
 
 
 def console(file=None, **options):
-    return Console(file=file, theme=THEME, highlight=False, **options)
+    return _Console(file=file, theme=THEME, highlight=False, **options)
+
+
+class _Console(Console):
+    """A Console that leaves a closed pipe to the command line, which reports every failure to
+    write in one place (Rich itself would exit with status 1)."""
+
+    def on_broken_pipe(self):
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
 
 
 def render(evaluation, console, precision=None, max_nodes=None):
