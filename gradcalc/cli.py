@@ -194,7 +194,8 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     at = _merged(bindings)
     lines = _program_lines(expr, path)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    pictures = _Pictures(picture, None if expr not in (None, "-") else path or "-") if picture else None
+    source = path or "-" if expr in (None, "-") else None  # the file the program is read from
+    pictures = _Pictures(picture, source) if picture else None
     show = _Display(output_format, precision, None if show_all else 40)
     seen_inputs = set()
     errors, exit_code, evaluated = _Errors(), 0, 0
@@ -261,20 +262,23 @@ def _file_lines(path):
         finally:
             stream.detach() if path == "-" else stream.close()  # closing would close stdin too
     except OSError as error:
-        raise InputError(f"cannot read {name}: {error.strerror or error}") from None
+        raise _Unreadable(f"cannot read {name}: {error.strerror or error}") from None
+
+
+class _Unreadable(InputError):
+    """A program file (or standard input) that cannot be read: bad input, exit 2."""
 
 
 def _stdin():
     """Standard input as UTF-8 text (bytes that are not UTF-8 become U+FFFD)."""
     if sys.stdin is None:
-        raise InputError("standard input is closed: give the program as EXPR or with -f FILE")
+        raise _Unreadable("standard input is closed: give the program as EXPR or with -f FILE")
     return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
 
 
 class _Errors:
     """Reports errors on stderr, each once, and keeps the worst exit code. A node that fails to
-    evaluate fails again for every output and check that uses it, with the same message (an error
-    with no source line is such an evaluation error); an error in reading a line is its own."""
+    evaluate fails again for every output and check that uses it: the same error, said once."""
 
     def __init__(self):
         self.seen, self.exit_code, self.count = set(), 0, 0
@@ -282,10 +286,10 @@ class _Errors:
     def report(self, error, where=""):
         self.exit_code = max(self.exit_code, error.exit_code)
         self.count += 1
-        key = (where, type(error), error.message) if error.source is None else (where, str(error))
-        if key not in self.seen:
-            self.seen.add(key)
-            click.echo(f"error: {where}{error}", err=True)
+        shown = f"error: {where}{error}"
+        if shown not in self.seen:
+            self.seen.add(shown)
+            click.echo(shown, err=True)
 
 
 class _Display:
@@ -398,8 +402,13 @@ class _Pictures:
                         raise click.ClickException(f"Graphviz could not draw {target}: {message}")
                 else:
                     file.write(text.encode("utf-8"))
-        except OSError as error:
-            raise OSError(error.errno, error.strerror, str(target)) from None
+        except (OSError, click.ClickException) as error:
+            if target != self.path:  # a FILE-2 made here and left unfinished would block the next run
+                with contextlib.suppress(OSError):
+                    os.unlink(target)
+            if isinstance(error, OSError):
+                raise OSError(error.errno, error.strerror, str(target)) from None
+            raise
         click.echo(f"wrote {target}", err=True)
 
     def _created(self, target):
@@ -516,7 +525,7 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
                     errors.report(item, f"{path}: ")
                 elif not isinstance(item, Evaluation):
                     verdicts.append(item)
-        except InputError as error:  # the file could not be read
+        except _Unreadable as error:
             errors.report(error)
             gradebook.file(path, None, error.message)
             continue

@@ -47,6 +47,8 @@ def session(display_factory, bindings_type, output_format, lines=None):
             if not state.handle(line, number, display_factory, bindings_type):
                 break
         except KeyboardInterrupt:  # Ctrl-C while typing or computing: back to the prompt
+            if not typed:  # a piped session is a batch run: Ctrl-C ends it, as it ends eval
+                raise
             click.echo()
         except MemoryError:
             click.echo(f"error: line {number}: out of memory; the session goes on", err=True)
@@ -143,9 +145,9 @@ def _line_editing():
 
 
 def _save_history(readline):
-    """The most recent lines, written to a new file beside the history file and renamed over it,
-    so a link there is replaced, not followed; nothing is written over anything but the user's
-    own regular file."""
+    """The most recent lines, written to a new file beside the history file and renamed over it
+    (never written through whatever is there, and never lost half-written); a link, a FIFO or
+    another user's file there is left alone."""
     try:
         if not _users_own_file(os.lstat(HISTORY)):
             return
@@ -168,4 +170,5 @@ def _save_history(readline):
 
 
 def _users_own_file(status):
-    return stat.S_ISREG(status.st_mode) and status.st_uid == getattr(os, "getuid", lambda: status.st_uid)()
+    user = os.getuid() if hasattr(os, "getuid") else status.st_uid  # Windows has no owners to compare
+    return stat.S_ISREG(status.st_mode) and status.st_uid == user
