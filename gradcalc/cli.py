@@ -260,7 +260,10 @@ def _file_lines(path):
             for line in stream:
                 yield line.rstrip("\n")
         finally:
-            stream.detach() if path == "-" else stream.close()  # closing would close stdin too
+            if path == "-":
+                stream.detach()  # leaves sys.stdin open: `gradcalc check - -` reads it again
+            else:
+                stream.close()
     except OSError as error:
         raise _Unreadable(f"cannot read {name}: {error.strerror or error}") from None
 
@@ -422,8 +425,9 @@ class _Pictures:
         try:
             return os.fdopen(os.open(target, flags, 0o666), "wb")
         except FileExistsError:
-            raise InputError(f"-o {self.path}: the output number {self.count} would go to {target}, which already exists; "
-                             "gradcalc never overwrites a file it was not given: move that away or choose another name") from None
+            raise InputError(f"-o {self.path}: the output number {self.count} would go to {target}, which "
+                             "already exists; gradcalc never overwrites a file it was not given: move that "
+                             "away or choose another name") from None
         except OSError as error:
             raise InputError(f"cannot create {target}: {error.strerror}") from None
 
