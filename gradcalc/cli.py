@@ -20,6 +20,7 @@ import click
 
 from . import __version__, streams
 from .api import constant, run
+from .parser import canonical_name
 from .errors import GradcalcError, InputError
 from .evaluate import Evaluation
 from .numbers import format_number, is_finite
@@ -45,9 +46,9 @@ class Bindings(click.ParamType):
             return value
         bindings = {}
         for item in _split_top_level(value):
-            name, equals, text = item.partition("=")
-            name = name.strip()
-            if not equals or not name.isidentifier() or not text.strip():
+            written, equals, text = item.partition("=")
+            name = canonical_name(written.strip())
+            if not equals or name is None or not text.strip():
                 self.fail(f"{item.strip()!r} is not NAME=VALUE (for example x=100 or t=pi/4)", param, ctx)
             try:
                 bindings[name] = constant(text)

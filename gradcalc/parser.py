@@ -214,6 +214,13 @@ def is_name(text):
                                    and not text[0].translate(_SUBSCRIPT_DIGITS).isdigit())
 
 
+def canonical_name(text):
+    """A name given from outside a program (--at x₁=2) as the program's own names are kept, or
+    None when it is not a name."""
+    name = _normal(text)
+    return name if is_name(name) else None
+
+
 class Program:
     """A program read statement by statement into one tape.
 

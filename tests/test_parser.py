@@ -168,6 +168,13 @@ def test_subscripts_stay_part_of_the_name_as_typed():
     assert result.value == 6 and result.gradient == {"x₁": 3, "x₂": 2}
 
 
+def test_at_names_are_kept_as_the_program_s_names_are():
+    """--at takes subscripted names, and a decomposed é for a composed one (they look the same)."""
+    run = CliRunner().invoke(main, ["eval", "x₁ * caf\u00e9", "--at", "x₁=3,cafe\u0301=2", "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["gradient"] == {"x₁": 2, "caf\u00e9": 3}
+
+
 @pytest.mark.parametrize("program, first, second", [
     ("x₁ = 2; x1 * 3", "x₁", "x1"),
     ("ｘ = 2; x * 3", "ｘ", "x"),
