@@ -6,6 +6,7 @@ the order it runs, each node's gradient the sum over its consumers of the consum
 times the local partial.
 """
 
+import decimal
 from dataclasses import dataclass
 
 from . import arrays
@@ -48,7 +49,7 @@ class Explanation:
     output: int  # index into graph.outputs
     sweep: list  # Steps in the order the backward pass runs
     paths: dict  # input name -> list of Paths, or None when there are more than the limit
-    path_counts: dict  # input name -> number of paths
+    path_counts: dict  # input name -> number of paths (past 10^20 a Decimal, to 20 digits)
     scalar: bool = True  # False when arrays flow through: the path form is for numbers
 
     @property
@@ -96,14 +97,20 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
     return Explanation(evaluation, output, sweep, paths, path_counts, scalar)
 
 
+COUNT_DIGITS = 20  # path counts are exact below 10^20 and kept to 20 significant digits past it
+
+
 def _path_counts(nodes, consumers, root):
-    """How many paths lead from each node to the root (a big number is cheap to count), and
-    the length of the longest."""
+    """How many paths lead from each node to the root, and the length of the longest. A count
+    past 10^COUNT_DIGITS is a Decimal of that many digits: a chain of 10^5 doublings has
+    2^100000 paths, and exact counts would take gigabytes (a 12 KB number a node)."""
     counts, lengths = {root: 1}, {root: 1}
-    for node in reversed(nodes):
-        if node != root:
-            counts[node] = sum(counts.get(c, 0) for c, _ in consumers[node])
-            lengths[node] = 1 + max((lengths.get(c, 0) for c, _ in consumers[node]), default=0)
+    with decimal.localcontext(decimal.Context(prec=COUNT_DIGITS, Emax=decimal.MAX_EMAX)):
+        for node in reversed(nodes):
+            if node != root:
+                count = sum(counts.get(c, 0) for c, _ in consumers[node])
+                counts[node] = count if type(count) is decimal.Decimal or count < 10**COUNT_DIGITS else decimal.Decimal(count)
+                lengths[node] = 1 + max((lengths.get(c, 0) for c, _ in consumers[node]), default=0)
     return counts, lengths
 
 

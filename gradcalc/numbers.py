@@ -125,21 +125,32 @@ def is_finite(value):
 
 
 def exact_text(value):
-    """'3996/5' for an exact non-integer, None otherwise (the JSON ``*_exact`` fields)."""
-    if type(value) is Fraction:
-        return f"{value.numerator}/{value.denominator}"
-    return None
+    """'3996/5' for an exact non-integer, None otherwise (the JSON ``*_exact`` fields). Fitted
+    values have at most FRACTION_BITS bits a side (2,467 digits); past that (an intermediate
+    product in an explanation) there is no exact text, rather than megabytes of digits."""
+    if type(value) is not Fraction:
+        return None
+    numerator, denominator = value.numerator, value.denominator
+    if abs(numerator).bit_length() > FRACTION_BITS or denominator.bit_length() > FRACTION_BITS:
+        return None
+    return f"{numerator}/{denominator}"
 
 
 def json_number(value):
-    """A number JSON can carry: ints stay ints, non-finite floats become strings, arrays
-    nested lists."""
+    """A number JSON can carry: ints stay ints (below EXACT_LIMIT, as exact values are),
+    non-finite floats become strings, arrays nested lists. An exact value past a double's
+    range is "inf" or "-inf", as the double it would be."""
     kind = type(value)
-    if kind is int:
+    if kind is int and -EXACT_LIMIT < value < EXACT_LIMIT:
         return value
-    if kind is Fraction:  # (numerator / denominator is what float() does, without its lookups)
+    if kind is int or kind is Fraction:
         numerator, denominator = value.numerator, value.denominator
-        return numerator / denominator if denominator != 1 else numerator
+        if denominator == 1 and -EXACT_LIMIT < numerator < EXACT_LIMIT:
+            return numerator
+        try:  # (numerator / denominator is what float() does, without its lookups)
+            return numerator / denominator
+        except OverflowError:  # past a double's range (a division never gives inf)
+            return "inf" if numerator > 0 else "-inf"
     if kind is float and value - value == 0:  # finite (inf - inf and nan - nan are nan)
         return value
     if arrays.is_array(value):
@@ -167,18 +178,43 @@ def format_number(value, precision=None, approximate=True):
     if precision is not None:
         return _approximately(value, precision)
     if type(value) is int or value.denominator == 1:
-        text = str(int(value))
-        if len(text) <= 30:
-            return text
-        return ("≈ " if approximate else "") + format_number(float(value))
+        value = int(value)
+        if -10**29 < value < 10**30:  # at most 30 characters
+            return str(value)
+        shown = format_number(float(value)) if abs(value) < 1e300 else _approximately(value, 17)
+        return ("≈ " if approximate else "") + shown
     decimal = _terminating_decimal(value)
     if decimal is not None:
         return decimal
-    fraction = f"{value.numerator}/{value.denominator}"
-    if not approximate and len(fraction) <= 24:
+    fraction = _fraction_text(value)
+    if not approximate and fraction is not None:
         return fraction
     approx = _approximately(value, 6)
-    return f"{fraction} ≈ {approx}" if len(fraction) <= 24 else f"≈ {approx}"
+    return f"{fraction} ≈ {approx}" if fraction is not None else f"≈ {approx}"
+
+
+def format_count(count):
+    """A count such as a number of paths: 1,024, or an approximate one (an int past 30 digits,
+    or a Decimal) to 6 digits: ≈ 2.81796e+4515."""
+    if type(count) is int and count < 10**30:
+        return f"{count:,}"
+    import decimal  # only for counts this big
+
+    with decimal.localcontext(decimal.Context(prec=6, Emax=decimal.MAX_EMAX)):
+        return f"≈ {(+decimal.Decimal(count)).normalize():e}"
+
+
+FRACTION_SHOWN = 24  # characters of a fraction written out (1/3); a longer one is shown by its decimal
+
+
+def _fraction_text(value):
+    """'1/3', or None when it is longer than FRACTION_SHOWN characters (decided from the bit
+    lengths before any digits are made: a 7000-bit denominator is never written out)."""
+    numerator, denominator = value.numerator, value.denominator
+    if abs(numerator).bit_length() + denominator.bit_length() > FRACTION_SHOWN * 10 // 3:
+        return None
+    text = f"{numerator}/{denominator}"
+    return text if len(text) <= FRACTION_SHOWN else None
 
 
 ARRAY_SHOWN = 24  # elements of an array written out; a bigger one is summarised
@@ -195,13 +231,21 @@ def format_array(value, precision=None):
                            for row in value) + "]"
 
 
-def array_lines(value, precision=None):
-    """A small matrix as aligned rows, for a view with room for them; None if it is big."""
+def array_cells(value, precision=None, digits=6):
+    """A small vector or matrix as rows of its elements' text (a vector is one row); None if
+    it is big or has more than two dimensions."""
     if value.size > ARRAY_SHOWN or value.ndim > 2:
         return None
     rows = value.reshape(1, -1) if value.ndim == 1 else value
-    digits = 4 if precision is None else precision
-    cells = [[_element(x, digits, precision) for x in row] for row in rows]
+    digits = digits if precision is None else precision
+    return [[_element(x, digits, precision) for x in row] for row in rows]
+
+
+def array_lines(value, precision=None):
+    """A small matrix as aligned rows, for a view with room for them; None if it is big."""
+    cells = array_cells(value, precision, digits=4)
+    if cells is None:
+        return None
     width = max((len(c) for row in cells for c in row), default=0)
     lines = ["  ".join(c.rjust(width) for c in row) for row in cells]
     if value.ndim == 1:
@@ -211,8 +255,10 @@ def array_lines(value, precision=None):
 
 def _element(x, digits, precision):
     """One element: short (an exact fraction as 1/3, a float to `digits` digits)."""
-    if isinstance(x, float) or precision is not None:  # NumPy's float64 is a float too
+    if isinstance(x, float):  # NumPy's float64 is a float too
         return _rounded(float(x), digits)
+    if precision is not None:
+        return _approximately(x, digits)
     return format_number(x, approximate=False)
 
 
@@ -228,23 +274,44 @@ def _approximately(value, digits):
     return f"{approx.normalize():e}"
 
 
+SIGNIFICANT_SHOWN = 20  # digits of an exact decimal written out (a longer one is a fraction or approximate)
+PLACES_SHOWN = 24  # decimal places written out: past them an exact decimal is in scientific form (1e-400)
+
+
 def _terminating_decimal(value):
-    """The exact decimal of a Fraction whose denominator is 2^a·5^b, if it is short."""
-    denominator = value.denominator
+    """The exact decimal of a Fraction whose denominator is 2^a·5^b and that has at most
+    SIGNIFICANT_SHOWN significant digits: 0.25, 0.000001, or 1.5e-400 past PLACES_SHOWN places.
+    Decided from the factors before any digits are made, so its size never matters."""
+    numerator, denominator = abs(value.numerator), value.denominator
+    if numerator >= 10**SIGNIFICANT_SHOWN:
+        return None
     twos = (denominator & -denominator).bit_length() - 1
-    rest = denominator >> twos
-    fives = 0
-    while rest % 5 == 0:
-        rest //= 5
-        fives += 1
-    if rest != 1:
+    fives = _power_of_five(denominator >> twos)
+    # n / (2^a·5^b) = n·2^(p-a)·5^(p-b) / 10^p with p = max(a, b); the scaled numerator has no
+    # trailing zero (n is prime to 10 where it matters), so its digits are the significant ones
+    if fives is None or abs(twos - fives) > SIGNIFICANT_SHOWN * 10 // 3:
         return None
     places = max(twos, fives)
-    digits = str(abs(value.numerator) * 10**places // denominator).rjust(places + 1, "0")
-    if len(digits.lstrip("0")) > 20:
+    digits = str(numerator * 2 ** (places - twos) * 5 ** (places - fives))
+    if len(digits) > SIGNIFICANT_SHOWN:
         return None
     sign = "-" if value < 0 else ""
+    if places > PLACES_SHOWN:
+        mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+        return f"{sign}{mantissa}e-{places - len(digits) + 1:02d}"
+    digits = digits.rjust(places + 1, "0")
     return f"{sign}{digits[:-places]}.{digits[-places:]}"
+
+
+def _power_of_five(n):
+    """b when n is 5^b, else None; from n's length, so it costs one power however big n is."""
+    if n == 1:
+        return 0
+    guess = math.ceil((n.bit_length() - 1) / math.log2(5))  # 5^b has floor(b·log2 5) + 1 bits
+    for b in (guess - 1, guess, guess + 1):
+        if b > 0 and 5**b == n:
+            return b
+    return None
 
 
 def _rounded(value, digits):

@@ -636,6 +636,24 @@ def test_big_array_given_with_at_on_the_cli_is_summarised():
     assert w_row.split(None, 1)[1].split() == ["20×30", "matrix", "20×30", "matrix"]
 
 
+# -- numbers at the edges: exact meets float, tiny and huge values ------------------------------------
+
+def view(command, program, at, output_format):
+    """`gradcalc eval|explain PROGRAM [--at AT] --format F` in-process, wide enough not to wrap."""
+    options = ["--at", at] if at else []
+    return CliRunner(env={"COLUMNS": "200"}).invoke(main, [command, program, *options, "--format", output_format])
+
+
+def test_explain_in_markdown_writes_arrays_as_matrices():
+    """explain "mean(a)" --at a=[1,2,3] --format md: the gradient is a LaTeX row of thirds (it
+    was a traceback: '[1/3, 1/3, 1/3]' is not one fraction)."""
+    run = view("explain", "mean(a)", "a=[1,2,3]", "md")
+    assert run.exit_code == 0, run.output
+    assert r"\begin{bmatrix} \frac{1}{3} & \frac{1}{3} & \frac{1}{3} \end{bmatrix}" in run.stdout
+    run = view("explain", "sum(W @ x)", "W=[[1,2],[3,4]],x=[1,1]", "md")
+    assert r"\begin{bmatrix} 1 & 1 \\ 1 & 1 \end{bmatrix}" in run.stdout
+
+
 # -- check with array answers ----------------------------------------------------------------------
 
 NETWORK_CHECK = """\

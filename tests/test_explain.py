@@ -3,7 +3,9 @@ summed) and the sweep form (the backward pass node by node), in every format."""
 
 import json
 import math
+import sys
 import time
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 import gradcalc
 from gradcalc.cli import main
 from gradcalc.explain import PATH_LIMIT, explain
+from gradcalc.numbers import format_count
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 SHOPPING = SAMPLES / "shopping.gc"
@@ -344,3 +347,42 @@ def test_rich_several_outputs_and_precision():
     assert run.exit_code == 0, run.output
     assert run.stdout.count("paths from each input to the output") == 2
     assert "0.333" in run.stdout and "0.3333333" not in run.stdout
+
+
+# -- path counts past any printable size ---------------------------------------------------------
+
+
+def halving_chain(levels):
+    """x, then a1 = x*0.5 + x*0.5, a2 = a1*0.5 + a1*0.5, …: 2^levels paths, and every value is x."""
+    lines = ["x = 2", "a1 = x*0.5 + x*0.5"] + [f"a{i} = a{i - 1}*0.5 + a{i - 1}*0.5" for i in range(2, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_path_count_past_the_digits_python_prints_is_shown_approximately():
+    """2^2200 paths is 663 digits. With Python's limit on printing ints lowered to 640 digits
+    (it is 4,300 by default, which a chain of 15,000 doublings passes), explain still answers
+    in every format: no number is ever written out digit by digit past a bound."""
+    default = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(640)
+    try:
+        runs = {f: run_explain("-f", "-", "--format", f, input=halving_chain(2200)) for f in ("plain", "md", "json")}
+    finally:
+        sys.set_int_max_str_digits(default)
+    for run in runs.values():
+        assert run.exit_code == 0, run.output
+    assert path_section(runs["plain"].stdout) == [
+        "∂a2200/∂x: ≈ 1.84497e+662 paths, too many or too long to list; the backward sweep below builds it"]
+    assert "- ≈ 1.84497e+662 paths from x: too many or too long to list." in runs["md"].stdout
+    record = json.loads(runs["json"].stdout)
+    assert record["path_counts"] == {"x": "inf"}  # past a double's range, as JSON numbers go
+    assert record["sweep"][-1]["grad"] == 1
+
+
+def test_path_counts_are_exact_below_10_to_the_20_and_kept_to_20_digits_past_it():
+    """Counting 2^levels paths exactly takes a levels-bit number a node (gigabytes for 10^5
+    levels); past 10^20 a count is kept to 20 significant digits."""
+    small = explain(gradcalc.evaluate(halving_chain(60))).path_counts["x"]
+    assert small == 2**60 and type(small) is int
+    big = explain(gradcalc.evaluate(halving_chain(3000))).path_counts["x"]
+    assert abs(big - Decimal(2) ** 3000) / Decimal(2) ** 3000 < Decimal("1e-18")
+    assert format_count(big) == "≈ 1.23023e+903" and format_count(2**60) == "1,152,921,504,606,846,976"

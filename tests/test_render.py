@@ -473,3 +473,65 @@ def test_every_sample_runs_cleanly_in_every_format(name, output_format):
     assert run.exit_code == 0, run.output
     assert run.stdout.strip()
     assert run.stderr == ""
+
+
+# -- numbers too long to write out -------------------------------------------------------------
+
+FORMATS = ["plain", "rich", "json", "dot", "mermaid"]
+
+
+@pytest.mark.parametrize("value, shown", [
+    (Fraction(1, 10**400), "1e-400"),  # exact, in scientific form (not 399 zeros)
+    (Fraction(-3, 10**400), "-3e-400"),
+    (Fraction(123, 10**30), "1.23e-28"),
+    (Fraction(1, 10**21), "0.000000000000000000001"),  # up to 24 places the decimal is written out
+    (Fraction(1, 2) ** 7000, "≈ 6.16638e-2108"),  # 7000 places, 4,893 significant digits
+    (Fraction(1, 3 * 10**400), "≈ 3.33333e-401"),
+    (Fraction(10**400, 3), "≈ 3.33333e+399"),
+    (10**400, "≈ 1e+400"),
+    (10**31, "≈ 1e+31"),
+    (Fraction(1, 3), "1/3 ≈ 0.333333"),
+    (Fraction(3996, 5), "799.2"),
+])
+def test_exact_numbers_too_long_to_write_out_are_shown_in_scientific_form(value, shown):
+    """A number is shown in a few characters whatever its size: (1/2)^7000 would be 4,893 digits
+    (and past Python's 4,300-digit limit on printing an int), 10^-400 399 zeros."""
+    assert gradcalc.numbers.format_number(value) == shown
+
+
+@pytest.mark.parametrize("program", ["(1/2)^7000 * x", "10^-400 * x", "x * 10^-400 / 3"])
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_exact_values_with_big_denominators_in_every_format(program, output_format):
+    """Every view shows an exact value with a 7000-bit denominator, or 10^-400, in a few
+    characters: no traceback, no row of hundreds of zeros (JSON keeps the exact fraction)."""
+    run = gc(program, "--at", "x=3", "--format", output_format)
+    assert run.exit_code == 0, run.output
+    if output_format == "json":
+        record = json.loads(run.stdout)
+        assert Fraction(record["value_exact"]) == gradcalc.evaluate(program, at={"x": 3}).value
+    else:
+        assert len(run.stdout) < 2000, "an exact value is never written out in thousands of digits"
+        assert "0" * 30 not in run.stdout and "e-" in run.stdout
+
+
+def test_json_keeps_an_underflowing_exact_value_exactly():
+    """10^-400 × 3 is 0.0 as a double; JSON says so in "value" and keeps the exact value in
+    "value_exact" (at most 8192 bits a side, as every exact value is)."""
+    record = json.loads(gc("10^-400 * x", "--at", "x=3", "--format", "json").stdout)
+    assert record["value"] == 0.0
+    assert Fraction(record["value_exact"]) == Fraction(3, 10**400)
+    assert Fraction(record["gradient_exact"]["x"]) == Fraction(1, 10**400)
+
+
+def test_json_numbers_past_a_double_are_inf_and_exact_text_stays_bounded():
+    """An exact number past a double's range (an explanation's intermediate product can be) is
+    "inf" or "-inf" in JSON, never an int of hundreds of digits; exact_text gives up past 8192
+    bits a side rather than writing megabytes."""
+    numbers = gradcalc.numbers
+    assert numbers.json_number(10**400) == "inf"
+    assert numbers.json_number(-(10**400)) == "-inf"
+    assert numbers.json_number(Fraction(10**400, 3)) == "inf"
+    assert numbers.json_number(Fraction(1, 10**400)) == 0.0
+    assert numbers.json_number(2**1022) == 2**1022  # an exact int stays an int
+    assert numbers.exact_text(Fraction(1, 10**400)) == "1/1" + "0" * 400
+    assert numbers.exact_text(Fraction(1, 3**10000)) is None

@@ -6,7 +6,7 @@ import json
 
 from .. import arrays
 from ..graph import LITERAL
-from ..numbers import format_number, json_number
+from ..numbers import array_cells, format_count, format_number, json_number
 from .layout import output_name
 
 SWEEP_LIMIT = 60  # steps shown of a big graph's sweep unless --all
@@ -54,8 +54,8 @@ def _distinct(*sides):
 
 
 def _factor(text):
-    """A number as a factor or term: -1 is written (-1)."""
-    return f"({text})" if text.startswith("-") else text
+    """A number as a factor or term: -1 is written (-1), and an approximate one (≈ 1e-400) too."""
+    return f"({text})" if text.startswith(("-", "≈", r"\approx")) else text
 
 
 def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
@@ -78,7 +78,7 @@ def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
                               ("vectors and matrices flow here; the backward sweep below builds it", "rule")])
             elif paths is None:
                 count = explanation.path_counts[input_name]
-                lines.append([(f"  {whole}: {count:,} path{'s' if count != 1 else ''}", None),
+                lines.append([(f"  {whole}: {format_count(count)} path{'s' if count != 1 else ''}", None),
                               (", too many or too long to list; the backward sweep below builds it", "rule")])
             else:
                 lines.append([(f"  {whole} = ", None), ("0", "grad"), (f"   ({out} does not depend on {input_name})", "rule")])
@@ -146,7 +146,7 @@ def json_lines(explanations):
                 ]
                 for name, paths in e.paths.items()
             },
-            "path_counts": e.path_counts,
+            "path_counts": {name: json_number(count) for name, count in e.path_counts.items()},
             "sweep": [
                 {"node": label(graph, s.node), "grad": json_number(s.grad),
                  "terms": [{"consumer": label(graph, t.consumer), "upstream": json_number(t.upstream),
@@ -168,7 +168,7 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
         grads = e.evaluation.gradients[e.output]
 
         def num(value):
-            return _tex_number(format_number(value, precision))
+            return _tex_value(value, precision)
 
         def name(node):
             return _tex(label(graph, node, root))
@@ -185,7 +185,8 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
                 continue
             if paths is None:
                 count = e.path_counts[input_name]
-                out.append(f"- {count:,} path{'s' if count != 1 else ''} from {input_name}: too many or too long to list.\n")
+                out.append(f"- {format_count(count)} path{'s' if count != 1 else ''} from {input_name}: "
+                           "too many or too long to list.\n")
                 continue
             if not paths:
                 out.append(equation(whole, "0"))
@@ -222,11 +223,29 @@ def _tex(name):
     return r"\text{" + escaped + "}"
 
 
+def _tex_value(value, precision):
+    """A number, or a small vector or matrix as a bmatrix of numbers (a big one by its shape)."""
+    if not arrays.is_array(value):
+        return _tex_number(format_number(value, precision))
+    cells = array_cells(value, precision)
+    if cells is None:
+        return r"\text{" + format_number(value) + "}"
+    rows = (" & ".join(_tex_number(cell) for cell in row) for row in cells)
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
 def _tex_number(text):
-    """'1/3 ≈ 0.333333' → '\\frac{1}{3}'; 'inf' → '\\infty'."""
+    """'1/3 ≈ 0.333333' → '\\frac{1}{3}'; 'inf' → '\\infty'; '≈ 6.2e-2108' → '\\approx 6.2 \\times 10^{-2108}'."""
     exact = text.split(" ≈ ", 1)[0]
+    approximate = exact.startswith("≈ ")
+    exact = exact.removeprefix("≈ ")
     if "/" in exact:
         numerator, denominator = exact.split("/")
         sign = "-" if numerator.startswith("-") else ""
-        return rf"{sign}\frac{{{numerator.lstrip('-')}}}{{{denominator}}}"
-    return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(exact, exact)
+        tex = rf"{sign}\frac{{{numerator.lstrip('-')}}}{{{denominator}}}"
+    elif "e" in exact:
+        mantissa, exponent = exact.split("e")
+        tex = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    else:
+        tex = {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(exact, exact)
+    return r"\approx " + tex if approximate else tex
