@@ -17,13 +17,14 @@ from . import arrays
 # FRACTION_BITS bits (past that it becomes a float). This is what keeps 10^10^10 instant.
 EXACT_LIMIT = 2**1023
 FRACTION_BITS = 8192
+EXACT_DIGITS = 307  # every whole number of at most this many digits is below EXACT_LIMIT (2^1023 ≈ 8.99e307)
 
 _LITERAL = re.compile(r"(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?")
 
 
 def literal(text):
     """The exact value of a number literal: ``12``, ``3.5``, ``.5``, ``1e-3``, ``2.5E3``."""
-    if text.isdigit() and len(text) <= 400:
+    if text.isdigit() and len(text) <= EXACT_DIGITS:
         return int(text)
     whole, fraction, exponent = _LITERAL.fullmatch(text).groups()
     fraction = fraction or ""

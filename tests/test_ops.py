@@ -17,6 +17,8 @@ the table without a row here.
 
 import importlib
 import math
+import subprocess
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -29,7 +31,7 @@ from hypothesis.extra import numpy as hnp
 
 import gradcalc
 from gradcalc.ops import CALL, INDEX, INFIX, OPS, POSTFIX, PREFIX
-from helpers import SIDE, float_array, reals, vector_or_matrix
+from helpers import SIDE, TRACEBACK, assert_clean_failure, float_array, gc, reals, vector_or_matrix
 
 walks = importlib.import_module("gradcalc.evaluate")  # the module; `gradcalc.evaluate` is the API function
 
@@ -438,3 +440,60 @@ def test_exact_gradient_past_the_float_range_is_infinite_as_in_float_mode(text):
     result = gradcalc.evaluate(text, at={"x": 2})
     assert result.value == 2**1022
     assert result.gradient == {"x": math.inf}
+
+
+# -- the exact limit: number literals and --at values -------------------------------------------
+
+FORMATS = ["plain", "rich", "json", "dot", "mermaid"]
+
+
+@pytest.mark.parametrize("digits", [309, 350, 400])
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_whole_number_literal_past_a_double_is_an_overflow_error(digits, output_format):
+    """A literal of 309–400 digits is past a double's range: an overflow error (exit 1) that shows
+    the literal shortened, in every format (it used to pass the exact limit unfitted: a traceback,
+    or a 400-digit "value" in JSON)."""
+    run = gc("9" * digits + " * x", "--at", "x=2", "--format", output_format)
+    assert_clean_failure(run, 1)
+    assert "999999999999…999999 is too large for a number" in run.stderr
+
+
+def test_a_whole_number_literal_past_the_exact_limit_becomes_a_double():
+    """Exact values stay below 2^1023: a 308-digit literal (about 10^308) is a double."""
+    value = gradcalc.evaluate("9" * 308).value
+    assert type(value) is float and value == float("9" * 308)
+    assert gradcalc.evaluate("9" * 307).value == int("9" * 307)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("9" * 400, "too large for a number"),
+    ("9" * 5000, "too large for a number"),  # past Python's 4,300-digit limit on reading an int
+    ("²", "x=²"),  # '²'.isdigit() is True, int('²') a ValueError
+])
+def test_at_values_that_are_not_plain_numbers_are_clean_errors(text, message):
+    """--at x=<400 digits>, x=<5000 digits> and x=² are bad --at values (exit 2), not tracebacks."""
+    run = gc("x * 2", "--at", f"x={text}")
+    assert_clean_failure(run, 2)
+    assert message in run.stderr
+
+
+def test_constant_reads_only_ascii_digits_without_the_parser():
+    """api.constant's shortcut for --at x=3 takes ASCII digits of an exact size; anything else
+    goes through the parser, which knows superscripts and the exact limit."""
+    assert gradcalc.api.constant(" 12 ") == 12
+    assert gradcalc.api.constant("9" * 307) == int("9" * 307)
+    assert gradcalc.api.constant("9" * 308) == float("9" * 308)
+    with pytest.raises(gradcalc.GradcalcError):
+        gradcalc.api.constant("²")
+    with pytest.raises(gradcalc.MathError, match="too large"):
+        gradcalc.api.constant("9" * 5000)
+
+
+def test_at_with_a_superscript_does_not_end_a_repl_session():
+    """:at x=² is an error the session reports and goes on from (it ended the REPL)."""
+    run = subprocess.run([sys.executable, "-m", "gradcalc", "repl"], input=":at x=²\nx = 3\nx*x\n",
+                         capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert TRACEBACK not in run.stderr
+    assert "x=²" in run.stderr
+    assert ["×", "x", "×", "x", "9", "1"] in [line.split() for line in run.stdout.splitlines()]
