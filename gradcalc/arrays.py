@@ -6,6 +6,7 @@ Scalar rules from the op table are lifted to arrays here: float arrays use the N
 declares, exact arrays apply the scalar rule element by element.
 """
 
+import contextlib
 from fractions import Fraction
 
 from .errors import InputError
@@ -45,6 +46,15 @@ def adopt(value):
     return value
 
 
+def float_errors(mode):
+    """A context in which NumPy's floating-point errors are raised (mode "raise": the forward
+    pass, where they are math errors) or ignored ("ignore": where an infinite gradient is an
+    answer); nothing to do when NumPy is not loaded."""
+    if np is None:
+        return contextlib.nullcontext()
+    return np.errstate(divide=mode, over=mode, invalid=mode, under="ignore")
+
+
 def is_array(value):
     return np is not None and isinstance(value, np.ndarray)
 
@@ -54,13 +64,14 @@ def any_array(values):
 
 
 def exact_array(nested):
-    """An exact array from nested lists of exact numbers: Fractions in an object array."""
+    """An exact array from nested lists of numbers: Fractions in an object array, or a float
+    array when one number is a float (a literal past the exact limit, as 1e308 is)."""
     numpy()
     array = np.empty(_shape(nested), dtype=object)
     flat = array.reshape(-1)
     for k, item in enumerate(_flatten(nested)):
-        flat[k] = Fraction(item)
-    return array
+        flat[k] = item if type(item) is float else Fraction(item)
+    return tidy(array)
 
 
 def _shape(nested):

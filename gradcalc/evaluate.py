@@ -47,7 +47,8 @@ class Evaluation:
     def edge_gradient(self, output, consumer, k):
         """What flows back along one arrow: the consumer's gradient times its local partial
         with respect to its k-th input (a node's gradient is the sum over its arrows)."""
-        return contributions(self.graph, self.values, consumer, self.gradients[output][consumer])[k]
+        with arrays.float_errors("ignore"):
+            return contributions(self.graph, self.values, consumer, self.gradients[output][consumer])[k]
 
     def __getitem__(self, name):
         """The value of the node bound to `name`."""
@@ -103,7 +104,7 @@ def forward(graph, at, exact):
             raise InputError(f"no value for {name}: give it with --at {name}=VALUE")
     with_arrays = _holds_arrays(graph, values)
     if with_arrays or graph.has_array_ops:
-        with _array_errors("raise") if with_arrays else nullcontext():
+        with arrays.float_errors("raise") if with_arrays else nullcontext():
             _forward_loop(graph, values, exact, with_arrays)
     else:
         _scalar_forward_loop(graph, values, exact)
@@ -175,12 +176,6 @@ def _forward_loop(graph, values, exact, with_arrays):
             raise _math_error(graph, values, i, reason) from None
 
 
-def _array_errors(mode):
-    """NumPy's floating-point errors raised (forward: a math error) or ignored (backward:
-    an infinite gradient is an answer)."""
-    return arrays.np.errstate(divide=mode, over=mode, invalid=mode, under="ignore")
-
-
 def backward(graph, values, output, exact, needed=None):
     """∂output/∂node for every node: each node, from the output back, adds its gradient times
     each local partial into its inputs' gradients (the `+=` sums over a node's uses).
@@ -197,22 +192,24 @@ def backward(graph, values, output, exact, needed=None):
     ancestors = None if graph.minimal else set(graph.ancestors(output))
     with_arrays = _holds_arrays(graph, values)
     if not with_arrays and not graph.has_array_ops and needed is None:
-        _scalar_backward_loop(graph, values, grads, output, exact, ancestors)
-        return _fitted(grads) if exact else grads
-    with _array_errors("ignore") if with_arrays else nullcontext():
+        try:
+            _scalar_backward_loop(graph, values, grads, output, exact, ancestors)
+            return _fitted(grads) if exact else grads
+        except OverflowError:  # an exact gradient past a double's range met a float: the loop below fits each sum
+            grads = [zero] * len(values)
+            grads[output] = 1
+    with arrays.float_errors("ignore") if with_arrays else nullcontext():
         for i in range(output, -1, -1):
             op = ops[i]
             if op is None or (ancestors is not None and i not in ancestors) or (needed is not None and not needed[i]):
                 continue
-            g = grads[i]
-            if exact:
-                g = numbers.fit_gradient(g)
-            for j, contribution in zip(args[i], contributions(graph, values, i, g, with_arrays, needed)):
+            for j, contribution in zip(args[i], contributions(graph, values, i, grads[i], with_arrays, needed)):
                 if contribution is None:
                     continue
                 # never in place: a contribution may be a view of another gradient (a transpose)
-                grads[j] = contribution if grads[j] is zero else grads[j] + contribution
-    return _fitted(grads) if exact else grads
+                summed = contribution if grads[j] is zero else grads[j] + contribution
+                grads[j] = numbers.fit_gradient(summed) if exact else summed
+    return grads
 
 
 def _fitted(grads):
@@ -269,7 +266,7 @@ def contributions(graph, values, node, g, with_arrays=True, needed=None):
         sent = [rule(g, values[node], *operands) if w else None for rule, w in zip(op.vjp, wanted)]
     if with_arrays:
         sent = [None if c is None else arrays.unbroadcast(c, values[j]) for c, j in zip(sent, inputs)]
-    return sent
+    return [None if c is None else numbers.fit_gradient(c) for c in sent]
 
 
 def local_partials(graph, values, node, with_arrays=True):
@@ -280,9 +277,10 @@ def local_partials(graph, values, node, with_arrays=True):
         return None
     rule = op.array_partials if with_arrays else op.partials
     try:
-        return rule(values[node], *[values[j] for j in inputs])
+        partials = rule(values[node], *[values[j] for j in inputs])
     except (ArithmeticError, ValueError):  # no finite derivative here (an edge of a domain)
         return (math.nan,) * len(inputs)
+    return tuple(numbers.fit_gradient(p) for p in partials)  # 1/x at x = 1e-310 is past a double's range
 
 
 def _math_error(graph, values, node, reason):

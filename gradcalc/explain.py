@@ -66,14 +66,15 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
     inside = set(nodes)
     consumers = [[] for _ in range(len(graph))]
     locals_, sent = {}, {}
-    for c in nodes:
-        if graph.ops[c] is None:
-            continue
-        partials = local_partials(graph, values, c) or (None,) * len(graph.args[c])
-        flows = contributions(graph, values, c, grads[c])
-        for k, j in enumerate(graph.args[c]):
-            consumers[j].append((c, k))
-            locals_[c, k], sent[c, k] = partials[k], flows[k]
+    with arrays.float_errors("ignore"):
+        for c in nodes:
+            if graph.ops[c] is None:
+                continue
+            partials = local_partials(graph, values, c) or (None,) * len(graph.args[c])
+            flows = contributions(graph, values, c, grads[c])
+            for k, j in enumerate(graph.args[c]):
+                consumers[j].append((c, k))
+                locals_[c, k], sent[c, k] = partials[k], flows[k]
     scalar = all(v is not None and not arrays.is_array(v) for v in locals_.values())
 
     shown = depends_on(graph, [graph.named[n] for n in wrt if n in graph.named]) if wrt else None

@@ -4,6 +4,7 @@ formats, `check` and `explain` with arrays, a two-layer network, and NumPy's laz
 
 import io
 import json
+import math
 import re
 import subprocess
 import sys
@@ -642,6 +643,40 @@ def view(command, program, at, output_format):
     """`gradcalc eval|explain PROGRAM [--at AT] --format F` in-process, wide enough not to wrap."""
     options = ["--at", at] if at else []
     return CliRunner(env={"COLUMNS": "200"}).invoke(main, [command, program, *options, "--format", output_format])
+
+
+def test_a_tiny_exact_element_has_an_infinite_log_gradient():
+    """mean(ln(a)) at a = [1e-310, 0.5]: ∂/∂a = 1/(2a) = [5e309, 1], past a double's range: inf."""
+    result = gradcalc.evaluate("mean(ln(a))", at={"a": [Fraction(1, 10**310), Fraction(1, 2)]})
+    assert result.gradient["a"].tolist() == [math.inf, 1.0]
+
+
+def test_the_arrow_into_log_of_a_tiny_literal_carries_inf():
+    """log(1e-310) in dot: the arrow out of 1e-310 carries the gradient 1/x = 10^310, which is inf."""
+    run = gc("log(1e-310)", "--format", "dot")
+    assert run.exit_code == 0, run.output
+    assert '1e-310<br/><font color="red">inf</font>' in run.stdout
+
+
+@pytest.mark.parametrize("program, at", [
+    ("sum(a * [[1e308, 1e308]])", "a=[[0.5],[0]]"),  # a float literal, 1e308 being past the exact limit
+    ("sum(a * [[8e307, 8e307, 8e307]])", "a=[[0],[0]]"),  # exact elements whose sum is past a double
+])
+def test_exact_array_gradients_past_a_double_are_infinite(program, at):
+    """∂/∂a sums a row of huge numbers: past a double's range, so inf (an exact int of 309 digits
+    crashed every text view), in plain and in JSON."""
+    run = gc(program, "--at", at, "--format", "plain")
+    assert run.exit_code == 0, run.output
+    assert "[[inf], [inf]]" in run.stdout.split("input", 1)[1]
+    record = json.loads(gc(program, "--at", at, "--format", "json").stdout)
+    assert record["gradient"]["a"] == [["inf"], ["inf"]]
+
+
+def test_a_literal_past_the_exact_limit_makes_a_float_array():
+    """[0.5, 1e308]: 1e308 is past the exact limit, so the array is a float array (as an exact
+    array whose element overflows becomes one), not an exact one holding a 309-digit int."""
+    value = gradcalc.evaluate("a = [0.5, 1e308]; sum(a)").values[0]
+    assert value.dtype == float and value.tolist() == [0.5, 1e308]
 
 
 def test_explain_in_markdown_writes_arrays_as_matrices():

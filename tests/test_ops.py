@@ -497,3 +497,21 @@ def test_at_with_a_superscript_does_not_end_a_repl_session():
     assert TRACEBACK not in run.stderr
     assert "x=²" in run.stderr
     assert ["×", "x", "×", "x", "9", "1"] in [line.split() for line in run.stdout.splitlines()]
+
+
+# -- exact gradients past a double's range, meeting floats ----------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "x*1e300*1e300 + sin(x)",  # 10^600 through one path, a float through the other
+    "sin(x) + x*1e300*1e300",
+    "sin(1) * log(x)",  # log's partial 1/x is 10^310 exactly, times a float
+])
+def test_an_exact_gradient_past_a_double_meeting_a_float_is_infinite(text):
+    """At x = 1e-310 these gradients are past a double's range: +inf, as in float mode, not an
+    OverflowError from adding a 600-digit int to a float."""
+    assert gradcalc.evaluate(text, at={"x": Fraction(1, 10**310)}).gradient == {"x": math.inf}
+    for output_format in FORMATS:
+        run = gc(text, "--at", "x=1e-310", "--format", output_format)
+        assert run.exit_code == 0, run.output
+        assert "is inf at x = 1e-310" in run.stderr
