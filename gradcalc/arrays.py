@@ -137,8 +137,8 @@ def lift(scalar_rule, float_rule=None, outputs=None):
         if not any_array(args):
             return scalar_rule(*args)
         floats = all(not is_array(a) or a.dtype != object for a in args)
-        if floats and float_rule is not None:
-            result = float_rule(*args)
+        if floats and float_rule is not None:  # an exact number among float arrays is a float too
+            result = float_rule(*(a if is_array(a) else float(a) for a in args))
         else:
             if not elementwise:
                 elementwise.append(np.frompyfunc(single, len(args), count))

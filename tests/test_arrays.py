@@ -639,10 +639,49 @@ def test_big_array_given_with_at_on_the_cli_is_summarised():
 
 # -- numbers at the edges: exact meets float, tiny and huge values ------------------------------------
 
+EVERY_VIEW = [("eval", f) for f in ("plain", "rich", "json", "dot", "mermaid")] + \
+             [("explain", f) for f in ("plain", "md", "json")]
+
+
 def view(command, program, at, output_format):
     """`gradcalc eval|explain PROGRAM [--at AT] --format F` in-process, wide enough not to wrap."""
     options = ["--at", at] if at else []
     return CliRunner(env={"COLUMNS": "200"}).invoke(main, [command, program, *options, "--format", output_format])
+
+
+@pytest.mark.parametrize("program, at, code", [
+    ("sum(x ^ cos([1, 2]))", "x=1/3", 0),  # np.log on a Fraction
+    ("sum(sin([4, 5]) ^ 0.5)", None, 1),  # a negative base to a non-integer power: complex numbers leaked in
+    ("mean(ln([1e-310, 0.5]))", None, 0),  # an exact partial 1/x = 10^310 times a float
+    ("log(1e-310)", None, 0),
+    ("sum([[0.5],[0]] * [[1e308,1e308]])", None, 0),  # exact gradients past a double's range
+    ("mean(a)", "a=[1,2,3]", 0),
+], ids=["exact-base-float-exponents", "negative-base", "tiny-exact-element", "tiny-literal", "huge-literal", "mean"])
+@pytest.mark.parametrize("command, output_format", EVERY_VIEW)
+def test_numbers_at_the_edges_in_every_view(program, at, code, command, output_format):
+    """Each of these was a traceback in some view; now each exits 0, or 1 for a math error."""
+    run = view(command, program, at, output_format)
+    if code:
+        assert_clean_failure(run, code)
+    else:
+        assert run.exit_code == 0, run.output
+        assert run.exception is None or isinstance(run.exception, SystemExit), repr(run.exception)
+        assert TRACEBACK not in run.output
+
+
+def test_an_exact_base_to_float_exponents():
+    """x^cos([1, 2]) at x = 1/3: the exact x meets float exponents as a float."""
+    result = gradcalc.evaluate("sum(x ^ cos([1, 2]))", at={"x": Fraction(1, 3)})
+    exponents = np.cos([1, 2])
+    assert result.value == pytest.approx(float(np.sum((1 / 3) ** exponents)))
+    assert result.gradient["x"] == pytest.approx(float(np.sum(exponents * (1 / 3) ** (exponents - 1))))
+
+
+@pytest.mark.parametrize("program", ["sum(sin([4, 5]) ^ 0.5)", "sum(x ^ 0.5)"])
+def test_a_negative_float_element_to_a_fractional_power_is_undefined(program):
+    """sin(4) < 0, and (-0.75)^0.5 is a math error as it is for a number, not a complex number."""
+    with pytest.raises(gradcalc.MathError, match="is undefined"):
+        gradcalc.evaluate(program, at={"x": np.array([-0.5, 1.0])})
 
 
 def test_a_tiny_exact_element_has_an_infinite_log_gradient():
