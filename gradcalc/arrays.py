@@ -108,6 +108,15 @@ def describe_shape(shape):
     return shape_text(shape) + kind
 
 
+def a_shape(shape):
+    """'a 2×3 matrix', 'an 8-vector', 'an 11×2 matrix', 'a number'."""
+    if not shape:
+        return "a number"
+    first = str(shape[0])  # said aloud: an 8, an 11, an 18, an 80…, an 11,000
+    vowel = first.startswith("8") or (first[:2] in ("11", "18") and len(first) % 3 == 2)
+    return ("an " if vowel else "a ") + describe_shape(shape)
+
+
 def tidy(value):
     """Arrays of floats as float64, numpy scalars as Python numbers."""
     if is_array(value):

@@ -42,10 +42,21 @@ def judge(claim, at=None, exact=True, tolerance=None):
     passed = _agrees(answer, correct, limit)
     verdict = Verdict(claim, answer, correct, passed, None, uses)
     if not passed:
-        verdict.diagnosis = (diagnosis_of and diagnosis_of(answer)) or _rounding(
-            graph, answer_node, answer, correct, limit
+        verdict.diagnosis = (
+            _wrong_shape(claim, answer, correct)
+            or (diagnosis_of and diagnosis_of(answer))
+            or _rounding(graph, answer_node, answer, correct, limit)
         )
     return verdict
+
+
+def _wrong_shape(claim, answer, correct):
+    """'your answer is a number; the gradient is a 2×2 matrix' (the other diagnoses compare numbers
+    of one shape)."""
+    if arrays.shape(answer) == arrays.shape(correct):
+        return None
+    what = "gradient" if claim.is_gradient else "value"
+    return f"your answer is {arrays.a_shape(arrays.shape(answer))}; the {what} is {arrays.a_shape(arrays.shape(correct))}"
 
 
 def _agrees(answer, correct, limit):

@@ -570,3 +570,50 @@ def test_judge_on_a_claim_read_by_program():
     assert judge(claim, at={"apple": 200}).correct == 1240
     assert judge(claim, tolerance=0).passed
     assert judge(claim, exact=False).correct == 740.0
+
+
+# -- answers of the wrong shape ---------------------------------------------------------------------
+
+MATRIX = """\
+W = [[1, 2], [3, 4]]
+x = [1, 1]
+loss = sum(W @ x)
+"""
+
+
+@pytest.mark.parametrize("claim, diagnosis", [
+    ("check d(loss)/d(W) = 1", "your answer is a number; the gradient is a 2×2 matrix"),
+    ("check d(loss)/d(W) = [1, 2, 3]", "your answer is a 3-vector; the gradient is a 2×2 matrix"),
+    ("check d(loss)/d(x) = [[4, 6]]", "your answer is a 1×2 matrix; the gradient is a 2-vector"),
+    ("check d(loss)/d(W) = 1 ± 0.5", "your answer is a number; the gradient is a 2×2 matrix"),
+    ("check loss = [10, 10]", "your answer is a 2-vector; the value is a number"),
+])
+def test_an_answer_of_the_wrong_shape_is_wrong_and_says_so(tmp_path, claim, diagnosis):
+    """A number for a matrix gradient (it was a TypeError), or an array of the wrong shape: ✗,
+    and the diagnosis names both shapes."""
+    run = check(write(tmp_path, MATRIX + claim + "\ncheck d(loss)/d(W) = [[1, 1], [1, 1]]\n"))
+    assert run.exit_code == 1, run.output
+    assert "Traceback" not in run.output
+    assert f"✗ line 4: {claim}" in run.stdout
+    assert f"    {diagnosis}" in run.stdout.splitlines()
+    assert "✓ line 5" in run.stdout
+
+
+def test_an_answer_of_the_wrong_shape_in_json_and_with_eval(tmp_path):
+    """The same verdict in check's JSON and in `gradcalc eval`, which reports check lines too."""
+    path = write(tmp_path, MATRIX + "check d(loss)/d(W) = 1\n")
+    (record,) = [json.loads(line) for line in check(path, "--format", "json").stdout.splitlines()]
+    assert record["passed"] is False and record["answer"] == 1 and record["correct"] == [[1, 1], [1, 1]]
+    assert record["diagnosis"] == "your answer is a number; the gradient is a 2×2 matrix"
+    run = CliRunner().invoke(main, ["eval", "-f", path, "--format", "plain"])
+    assert run.exit_code == 1, run.output
+    assert "your answer is a number; the gradient is a 2×2 matrix" in run.output
+
+
+def test_an_article_fits_the_shape_said_aloud():
+    """'an 8-vector', 'an 11×2 matrix', 'a 1×2 matrix', 'a number'."""
+    from gradcalc.arrays import a_shape
+
+    assert [a_shape(s) for s in [(), (8,), (11, 2), (18,), (80, 1), (1, 2), (110,), (11000,)]] == [
+        "a number", "an 8-vector", "an 11×2 matrix", "an 18-vector", "an 80×1 matrix", "a 1×2 matrix",
+        "a 110-vector", "an 11000-vector"]
