@@ -7,11 +7,19 @@ declares, exact arrays apply the scalar rule element by element.
 """
 
 import contextlib
+import math
 from fractions import Fraction
 
 from .errors import InputError
 
 np = None  # numpy, once an array has been made
+
+# Arrays are refused before they are made when they would be too big: a few small arrays
+# broadcast together can ask for gigabytes (eight 10-vectors along 8 axes are 10^8 numbers).
+MAX_ELEMENTS = 10**7  # numbers in one float array (80 MB)
+MAX_EXACT_ELEMENTS = 10**6  # numbers in one exact array: each is a Python object (100+ bytes), and slow
+MAX_EXACT_PRODUCTS = 10**7  # multiplications in one exact matrix product (about as many seconds / 10^6)
+MAX_TOTAL_ELEMENTS = 3 * 10**7  # numbers in all the arrays of one evaluation
 
 
 def numpy():
@@ -31,6 +39,9 @@ def adopt(value):
     if isinstance(value, (int, float, Fraction)):
         return value
     if hasattr(value, "__array_interface__") and numpy().asarray(value).dtype.kind in "fiub":
+        problem = size_error(np.shape(value), exact=False)
+        if problem:
+            raise InputError(problem)
         array = np.asarray(value, dtype=float)  # float64 already: no copy
         return array if array.ndim else float(array)
     if isinstance(value, (list, tuple)) or hasattr(value, "__array_interface__"):
@@ -38,6 +49,9 @@ def adopt(value):
             array = numpy().array(value, dtype=object)
             if any(isinstance(x, (list, tuple)) for x in array.flat):
                 raise ValueError("ragged")
+            problem = size_error(array.shape, exact=True)
+            if problem:
+                raise InputError(problem)
             if all(type(x) in (int, Fraction) for x in array.flat):
                 return lift(Fraction)(array) if array.ndim else Fraction(array[()])
             return array.astype(float) if array.ndim else float(array[()])
@@ -67,6 +81,9 @@ def exact_array(nested):
     """An exact array from nested lists of numbers: Fractions in an object array, or a float
     array when one number is a float (a literal past the exact limit, as 1e308 is)."""
     numpy()
+    problem = size_error(_shape(nested), exact=True)
+    if problem:
+        raise InputError(problem)
     array = np.empty(_shape(nested), dtype=object)
     flat = array.reshape(-1)
     for k, item in enumerate(_flatten(nested)):
@@ -181,13 +198,50 @@ def sum_to_shape(gradient, shape):
 
 
 def broadcast_error(values):
-    """Why these values' shapes do not broadcast together, or None when they do."""
-    shapes = [shape(v) for v in values]
+    """Why these values' shapes do not broadcast together, or why the result would be too big;
+    None when neither."""
+    return broadcast_shapes_error([shape(v) for v in values], makes_exact(values))
+
+
+def broadcast_shapes_error(shapes, exact):
+    """broadcast_error for the shapes of values (exact ones when `exact`)."""
     try:
-        np.broadcast_shapes(*shapes)
+        result = np.broadcast_shapes(*shapes)
     except ValueError:
         return f"shapes {' and '.join(shape_text(s) for s in shapes)} do not match"
-    return None
+    return size_error(result, exact)
+
+
+def makes_exact(values):
+    """Whether NumPy makes an exact (object) array of these operands: an exact array is among
+    them, or an exact fraction meets a float array."""
+    return any(type(v) is Fraction or (is_array(v) and v.dtype == object) for v in values)
+
+
+def size_error(shape, exact):
+    """Why an array of this shape would be too big to make, or None."""
+    size = math.prod(shape)
+    limit = MAX_EXACT_ELEMENTS if exact else MAX_ELEMENTS
+    if size <= limit:
+        return None
+    kind = " exact" if exact else ""
+    more = f" (--float allows {MAX_ELEMENTS:,})" if exact else ""
+    return f"{a_shape(shape)} of {size:,} numbers is past the limit of {limit:,}{kind} numbers in an array{more}"
+
+
+def products_error(count, exact):
+    """Why a matrix product of `count` multiplications would take too long, or None."""
+    if not exact or count <= MAX_EXACT_PRODUCTS:
+        return None
+    return (f"an exact matrix product of {count:,} multiplications is past the limit of {MAX_EXACT_PRODUCTS:,} "
+            "(--float computes it in floats)")
+
+
+def total_error(total):
+    """Why an evaluation's arrays hold too many numbers in all, or None."""
+    if total <= MAX_TOTAL_ELEMENTS:
+        return None
+    return f"the arrays so far hold {total:,} numbers; one evaluation holds at most {MAX_TOTAL_ELEMENTS:,}"
 
 
 def filled(like, value):

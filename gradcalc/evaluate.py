@@ -151,6 +151,7 @@ def _forward_loop(graph, values, exact, with_arrays):
     """The forward loop for any values: shapes checked, arrays lifted, NumPy's errors mapped."""
     ops, args = graph.ops, graph.args
     fit = numbers.fit_exact if exact else None
+    total = sum(v.size for v in values if arrays.is_array(v))  # numbers held in arrays, the leaves' first
     for i in range(len(values)):
         op = ops[i]
         if op is None:
@@ -167,6 +168,11 @@ def _forward_loop(graph, values, exact, with_arrays):
             else:
                 value = rule(*[values[j] for j in inputs])
             values[i] = fit(value) if fit else value
+            if arrays.is_array(value):  # each array is checked before it is made; all of them here
+                total += value.size
+                problem = arrays.total_error(total)
+                if problem:
+                    raise InputError(f"{graph.expression(i)}: {problem}")
         except (ValueError, ZeroDivisionError, TypeError):
             raise _math_error(graph, values, i, op.undefined) from None
         except OverflowError:

@@ -209,12 +209,13 @@ def _matmul_right(g, out, a, b):
 
 def _matmul_shapes(a, b):
     if not (arrays.is_array(a) and arrays.is_array(b)):
-        return None
+        return arrays.broadcast_error([a, b])  # a number times an array
     if a.ndim > 2 or b.ndim > 2:
         return "a matrix product takes vectors and matrices"
     if a.shape[-1] != b.shape[0]:
         return f"shapes {_shape(a)} and {_shape(b)} do not fit a matrix product ({a.shape[-1]} ≠ {b.shape[0]})"
-    return None
+    result, exact = a.shape[:-1] + b.shape[1:], arrays.makes_exact([a, b])
+    return arrays.size_error(result, exact) or arrays.products_error(math.prod(result) * a.shape[-1], exact)
 
 
 def _shape(value):
@@ -350,8 +351,8 @@ def _affine_shapes(x, w, b):
     problem = _matmul_shapes(x, w)
     if problem:
         return problem
-    product = arrays.np.empty(x.shape[:-1] + w.shape[1:])  # only its shape is looked at
-    return arrays.broadcast_error([product, b])
+    product = x.shape[:-1] + w.shape[1:]
+    return arrays.broadcast_shapes_error([product, arrays.shape(b)], arrays.makes_exact([x, w, b]))
 
 
 def _item(a, *indices):

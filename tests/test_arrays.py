@@ -728,6 +728,81 @@ def test_explain_in_markdown_writes_arrays_as_matrices():
     assert r"\begin{bmatrix} 1 & 1 \\ 1 & 1 \end{bmatrix}" in run.stdout
 
 
+# -- the size limits -----------------------------------------------------------------------------------
+
+
+def column_and_row(n):
+    """A program binding c, an n×1 column, r, an n-vector, and w, r as a 1×n matrix: c * r,
+    c @ w and affine(c, w, 0) make n×n."""
+    numbers = ", ".join(str(k % 10) for k in range(n))
+    return f"c = [{', '.join(f'[{k % 10}]' for k in range(n))}]\nr = [{numbers}]\nw = [[{numbers}]]\n"
+
+
+@pytest.mark.parametrize("expression, result", [
+    ("sum(c * r)", "c × r: a 10000×10000 matrix"),
+    ("sum(c @ w)", "c @ w: a 10000×10000 matrix"),
+    ("sum(affine(c, w, 0))", "affine(c, w, 0): a 10000×10000 matrix"),
+])
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "float"])
+def test_an_array_past_the_size_limit_is_refused_before_it_is_made(expression, result, exact):
+    """A 10^4 column and a 10^4 row ask for 10^8 numbers (GBs, then a MemoryError): refused
+    before anything is allocated, as bad input naming the sub-expression and the shape."""
+    run = gc("-f", "-", *([] if exact else ["--float"]), input=column_and_row(10_000) + expression + "\n")
+    assert_clean_failure(run, 2)
+    limit = "1,000,000 exact numbers in an array (--float allows 10,000,000)" if exact else "10,000,000 numbers in an array"
+    assert f"{result} of 100,000,000 numbers is past the limit of {limit}" in run.stderr
+
+
+def test_eight_small_arrays_broadcast_along_eight_axes_are_refused():
+    """Eight 10-vectors, each along its own axis, add up to 10^8 numbers: refused (an 811-byte
+    program used to take GBs and end in a MemoryError traceback)."""
+    names = [f"a{k}" for k in range(8)]
+    lines = []
+    for k, name in enumerate(names):
+        elements = [str(i) for i in range(10)]
+        for _ in range(k):
+            elements = [f"[{e}]" for e in elements]
+        lines.append(f"{name} = [{', '.join(elements)}]")
+    program = "\n".join(lines) + f"\nsum({' + '.join(names)})\n"
+    run = gc("-f", "-", "--float", input=program)
+    assert_clean_failure(run, 2)
+    assert "a 10×10×10×10×10×10×10×10 array of 100,000,000 numbers is past the limit" in run.stderr
+
+
+def test_an_exact_matrix_product_is_limited_in_multiplications(monkeypatch):
+    """An exact n×n product takes n³ multiplications of fractions: past MAX_EXACT_PRODUCTS it is
+    refused with a pointer to --float, which computes it."""
+    monkeypatch.setattr(gradcalc.arrays, "MAX_EXACT_PRODUCTS", 100)
+    program = "M = [[1, 2, 3, 4, 5]] * [[1], [2], [3], [4], [5]]\nsum(M @ M)\n"  # 5×5 @ 5×5: 125
+    run = gc("-f", "-", input=program)
+    assert_clean_failure(run, 2)
+    assert "M @ M: an exact matrix product of 125 multiplications is past the limit of 100" in run.stderr
+    assert gc("-f", "-", "--float", input=program).exit_code == 0
+
+
+def test_the_arrays_of_one_evaluation_are_limited_in_all(monkeypatch):
+    """Each array may be small enough and their sum still too big: the evaluation stops at the
+    node that goes past MAX_TOTAL_ELEMENTS."""
+    monkeypatch.setattr(gradcalc.arrays, "MAX_TOTAL_ELEMENTS", 10)
+    run = gc("a = [1, 2, 3, 4]; b = a * 2; c = b * 2; sum(c)")
+    assert_clean_failure(run, 2)
+    assert "b × 2: the arrays so far hold 12 numbers; one evaluation holds at most 10" in run.stderr
+    assert gc("a = [1, 2, 3]; b = a * 2; c = b * 2; sum(c)").exit_code == 0
+
+
+def test_literals_and_given_arrays_are_limited_too(monkeypatch):
+    """An array literal, an --at array and an API caller's array are held to the same limits."""
+    monkeypatch.setattr(gradcalc.arrays, "MAX_EXACT_ELEMENTS", 3)
+    monkeypatch.setattr(gradcalc.arrays, "MAX_ELEMENTS", 4)
+    for run in (gc("sum([1, 2, 3, 4])"), gc("sum(a)", "--at", "a=[1,2,3,4]")):
+        assert_clean_failure(run, 2)
+        assert "a 4-vector of 4 numbers is past the limit of 3 exact numbers in an array" in run.stderr
+    with pytest.raises(gradcalc.InputError, match="a 5-vector of 5 numbers is past the limit of 4 numbers"):
+        gradcalc.evaluate("sum(a)", at={"a": np.ones(5)}, exact=False)
+    with pytest.raises(gradcalc.InputError, match="past the limit of 3 exact numbers"):
+        gradcalc.evaluate("sum(a)", at={"a": [1, 2, 3, 4]})
+
+
 # -- check with array answers ----------------------------------------------------------------------
 
 NETWORK_CHECK = """\
