@@ -33,8 +33,10 @@ def judge(claim, at=None, exact=True, tolerance=None):
     subject, answer_node, *tolerance_node = graph.outputs
     answer = values[answer_node]
     limit = values[tolerance_node[0]] if tolerance_node else tolerance
-    if limit is not None and limit < 0:
-        raise InputError(f"the tolerance must not be negative (line {claim.line}: {claim.text})")
+    if limit is not None and (arrays.is_array(limit) or limit < 0):
+        shape = arrays.shape(limit)
+        problem = f"not {arrays.a_shape(shape)}" if shape else "not negative"
+        raise InputError(f"the tolerance must be a number ≥ 0, {problem} (line {claim.line}: {claim.text})")
     if claim.is_gradient:
         correct, uses, diagnosis_of = _gradient(evaluation, claim)
     else:

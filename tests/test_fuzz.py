@@ -25,13 +25,10 @@ import os
 import re
 import sys
 import traceback
-import warnings
-from collections import Counter
-from dataclasses import dataclass
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, event, example, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 import gradcalc
@@ -42,68 +39,6 @@ from gradcalc.ops import FUNCTIONS
 from helpers import TRACEBACK
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-# -- known crash sites --------------------------------------------------------------------------
-#
-# Tracebacks that issue 9 lists as crash sites and that other branches are fixing. A fuzz example
-# that ends in one is counted (a warning at the end of the module says how often) instead of
-# failing, so that the fuzz tests pass while the fixes land and still catch anything new. An
-# entry matches the exception ("Type: message", a pattern) and, when `where` is given, the
-# innermost gradcalc function of the traceback. Remove an entry when its issue 9 item lands:
-# the @example reproducers below then become regression tests.
-
-
-@dataclass(frozen=True)
-class KnownCause:
-    item: str
-    error: str
-    where: tuple = ()
-
-    def matches(self, error, function):
-        return re.search(self.error, error) is not None and (not self.where or function in self.where)
-
-
-KNOWN_CAUSES = [
-    # remove when issue 9's "Integer literals of 309–400 digits", "--at x=<400 digits>", "log(1e-310)
-    # --format dot", "mean(ln([1e-310, 0.5]))" and "exact gradients past a double's range" land
-    KnownCause("issue 9: an exact value past a double's range reaches float() (309-400-digit literals, "
-               "--at x=<400 digits>, log(1e-310), exact gradients past a double's range)",
-               r"^OverflowError: (int too large to convert to float|integer division result too large for a float)"),
-    # remove when issue 9's "--at x=<5000 digits> and --at x=² (the isdigit() shortcut)" lands
-    KnownCause("issue 9: --at x=<5000 digits> and --at x=² (the isdigit() shortcut in api.constant)",
-               r"^ValueError: (invalid literal for int\(\)|Exceeds the limit)", ("constant",)),
-    # remove when issue 9's "Exact values with big denominators crash every text view" lands
-    KnownCause("issue 9: exact values with big denominators, (1/2)^7000 (Python's 4,300-digit limit)",
-               r"^ValueError: Exceeds the limit \(4300 digits\)"),
-    # remove when issue 9's "check d(loss)/d(W) = 1 with W a matrix is a TypeError" lands
-    KnownCause("issue 9: check with an array's correct value against a number (check d(loss)/d(W) = 1)",
-               r"^TypeError: only 0-dimensional arrays can be converted", ("_rounding",)),
-    # remove when issue 9's "Arrays: sum(x ^ cos([1, 2])) --at x=1/3 (np.log on a Fraction)" lands
-    KnownCause("issue 9: np.log on a Fraction, sum(x ^ cos([1, 2])) --at x=1/3",
-               r"^TypeError: loop of ufunc does not support argument 0 of type Fraction"),
-    # remove when issue 9's "Arrays: sum(sin([4, 5]) ^ 0.5) (complex numbers leak in)" lands
-    KnownCause("issue 9: complex numbers leak in, sum(sin([4, 5]) ^ 0.5)", r"^AttributeError: 'complex' object"),
-    # remove when issue 9's 'explain "mean(a)" --at a=[1,2,3] --format md' lands
-    KnownCause('issue 9: explain "mean(a)" --at a=[1,2,3] --format md',
-               r"^ValueError: too many values to unpack", ("_tex_number",)),
-]
-_known_hits = Counter()
-
-
-def _known_cause(exc_info, known_causes):
-    kind, error, trace = exc_info
-    frames = [frame.name for frame in traceback.extract_tb(trace) if f"{os.sep}gradcalc{os.sep}" in frame.filename]
-    text = f"{kind.__name__}: {error}"
-    return next((cause for cause in known_causes if cause.matches(text, frames[-1] if frames else None)), None)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_known_hits():
-    yield
-    if _known_hits:
-        summary = "; ".join(f"{count} × {item}" for item, count in _known_hits.most_common())
-        warnings.warn(f"fuzz examples that hit issue 9's known crash sites (not failed): {summary}", stacklevel=1)
 
 
 # -- the language -------------------------------------------------------------------------------
@@ -258,9 +193,8 @@ def programs(draw, with_arrays=True):
 
     def claim(subject):
         sign = draw(TOLERANCE_SIGNS)
-        # A tolerance is a number here: an array one is a traceback (see NEW_FINDINGS); make it
-        # value() once that is fixed.
-        return "check " + (_spaced_text(draw, subject, "=", value(), sign, draw(TOLERANCES)) if sign
+        tolerance = value() if draw(st.integers(0, 5)) == 0 else draw(TOLERANCES)
+        return "check " + (_spaced_text(draw, subject, "=", value(), sign, tolerance) if sign
                            else _spaced_text(draw, subject, "=", value()))
 
     statements, bound = [], []
@@ -418,16 +352,10 @@ def _reports_a_failed_check(output):
     return bool(rows) and rows[0] == ["file", "passed", "total"] and any(row[1] != row[2] for row in rows[1:])
 
 
-def assert_documented_outcome(run, output_format, known_causes=KNOWN_CAUSES):
+def assert_documented_outcome(run, output_format):
     """No exception escaped, no traceback shown, exit code 0, 1 or 2, a message on stderr for an
-    error (exit 1 without one only for a failed check), and JSON lines that parse. A known crash
-    site of issue 9 is counted instead of failing."""
+    error (exit 1 without one only for a failed check), and JSON lines that parse."""
     if run.exception is not None and not isinstance(run.exception, SystemExit):
-        cause = _known_cause(run.exc_info, known_causes)
-        if cause is not None:
-            _known_hits[cause.item] += 1
-            event(f"known crash site: {cause.item}")
-            return
         raise AssertionError("an exception escaped:\n" + "".join(traceback.format_exception(*run.exc_info)))
     assert TRACEBACK not in run.output, run.output
     assert run.exit_code in (0, 1, 2), (run.exit_code, run.output)
@@ -452,8 +380,8 @@ def _run_and_judge(command, case, program_file):
 
 # -- the fuzz tests -----------------------------------------------------------------------------
 #
-# The @example cases are the minimal reproducers of the failures the fuzz tests found (each of an
-# issue 9 item, counted as a known crash site until its fix lands) and the issue's own examples.
+# The @example cases are the minimal reproducers of the failures the fuzz tests found (each one of
+# issue 9's crash sites) and the issue's own examples.
 
 BIG = "9" * 400  # an integer literal past a double's range
 
@@ -514,37 +442,25 @@ def test_mutated_programs_fuzz(command, data, program_file):
     _run_and_judge(command, case, program_file)
 
 
-# -- new findings -------------------------------------------------------------------------------
-#
-# Failures the fuzz tests found that issue 9 does not list: reproducers kept here, expected to fail
-# (strictly: the test fails once the defect is fixed, to have the mark removed). Until then the
-# generated programs' ± tolerances are numbers (see programs()).
+# -- what the fuzz tests found beyond issue 9's list -------------------------------------------------
 
-NEW_FINDINGS = [
-    pytest.param("eval", "check 1 = 1 ± [1, 2]", [], id="array-tolerance-eval", marks=pytest.mark.xfail(
-        strict=True, reason="new finding: a ± tolerance that is an array is a traceback (ValueError: the truth "
-                            "value of an array is ambiguous, in check.judge's `limit < 0`)")),
-    pytest.param("check", "check pi = 7 ± [[0], [1]]", [], id="array-tolerance-check", marks=pytest.mark.xfail(
-        strict=True, reason="new finding: a ± tolerance that is an array is a traceback in gradcalc check too")),
-    pytest.param("explain", "check 4 = 6 ± [4, 4]", [], id="array-tolerance-explain", marks=pytest.mark.xfail(
-        strict=True, reason="new finding: a ± tolerance that is an array is a traceback in gradcalc explain too")),
-    pytest.param("eval", "x₁^2", ["--at", "x₁=3"], id="at-subscript", marks=pytest.mark.xfail(
-        strict=True, reason="new finding: --at refuses a subscripted name ('x₁=3' is not NAME=VALUE) though x₁ is "
-                            "a name and the error for a missing value says 'give it with --at x₁=VALUE'")),
-    pytest.param("eval", "café^2", ["--at", "cafe\u0301=3"], id="at-decomposed", marks=pytest.mark.xfail(
-        strict=True, reason="new finding: --at with a decomposed é does not bind the program's café (the parser "
-                            "NFC-normalises names, --at does not), though the README says they are one name")),
+FOUND = [
+    pytest.param("eval", "check 1 = 1 ± [1, 2]", [], id="array-tolerance-eval"),
+    pytest.param("check", "check pi = 7 ± [[0], [1]]", [], id="array-tolerance-check"),
+    pytest.param("explain", "check 4 = 6 ± [4, 4]", [], id="array-tolerance-explain"),
+    pytest.param("eval", "x₁^2", ["--at", "x₁=3"], id="at-subscript"),
+    pytest.param("eval", "café^2", ["--at", "cafe\u0301=3"], id="at-decomposed"),
 ]
 
 
-@pytest.mark.parametrize("command, program, options", NEW_FINDINGS)
-def test_new_findings(command, program, options, program_file):
-    """The documented outcome, and exit 0 where the program is right (every name has a value)."""
+@pytest.mark.parametrize("command, program, options", FOUND)
+def test_what_the_fuzz_found(command, program, options, program_file):
+    """A tolerance that is an array is bad input (it was a traceback); --at takes x₁ and a
+    decomposed é as the program's names (it refused one and missed the other)."""
     run = invoke(command, program, ["--format", "plain", *options], "file" if command == "check" else "arg",
                  program_file)
-    assert_documented_outcome(run, "plain", known_causes=())
-    if options:
-        assert run.exit_code == 0, run.output
+    assert_documented_outcome(run, "plain")
+    assert run.exit_code == (0 if options else 2), run.output
 
 
 # -- gradients against finite differences -------------------------------------------------------
