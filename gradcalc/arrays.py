@@ -2,12 +2,14 @@
 
 In exact mode an array holds Fractions (a NumPy object array), so a matrix product of decimal
 literals stays exact; in float mode, and after any transcendental function, it holds float64.
-Scalar rules from the op table are lifted to arrays here: float arrays use the NumPy rule an op
-declares, exact arrays apply the scalar rule element by element.
+The op table's rules are written once in the primitives of numbers.Numbers; here are the same
+primitives for float arrays (NumPy's) and for exact arrays (the exact primitive element by
+element), and the shapes and sizes arrays may have.
 """
 
 import contextlib
 import math
+import operator
 from fractions import Fraction
 
 from .errors import InputError
@@ -53,7 +55,7 @@ def adopt(value):
             if problem:
                 raise InputError(problem)
             if all(type(x) in (int, Fraction) for x in array.flat):
-                return lift(Fraction)(array) if array.ndim else Fraction(array[()])
+                return each(Fraction)(array) if array.ndim else Fraction(array[()])
             return array.astype(float) if array.ndim else float(array[()])
         except (ValueError, TypeError):
             raise InputError("an array must be rectangular and hold numbers") from None
@@ -151,31 +153,52 @@ def to_float(value):
     return value.astype(float, copy=False) if is_array(value) else float(value)
 
 
-def lift(scalar_rule, float_rule=None, outputs=None):
-    """A rule that takes scalars or arrays: float arrays go to `float_rule` (NumPy), other
-    arrays have `scalar_rule` applied element by element, scalars go to `scalar_rule`.
-    `outputs` is the length of the tuple a partials rule returns; None for a forward rule."""
-    count = outputs or 1
-    single = (lambda *args: scalar_rule(*args)[0]) if outputs == 1 else scalar_rule
-    elementwise = []
+def each(function):
+    """`function` of numbers applied element by element to exact (object) arrays, the result
+    tidied (floats as a float64 array): how an exact array meets a transcendental function."""
+    ufuncs = {}  # one NumPy ufunc per number of arguments, made once
 
-    def rule(*args):
-        if not any_array(args):
-            return scalar_rule(*args)
-        floats = all(not is_array(a) or a.dtype != object for a in args)
-        if floats and float_rule is not None:  # an exact number among float arrays is a float too
-            result = float_rule(*(a if is_array(a) else float(a) for a in args))
-        else:
-            if not elementwise:
-                elementwise.append(np.frompyfunc(single, len(args), count))
-            result = elementwise[0](*args)
-            if floats:  # no exact array went in: no exact array comes out
-                result = tuple(r.astype(float) for r in result) if count > 1 else result.astype(float)
-            if outputs == 1:
-                result = (result,)
-        return tuple(tidy(r) for r in result) if outputs else tidy(result)
+    def applied(*args):
+        count = len(args)
+        if count not in ufuncs:
+            ufuncs[count] = np.frompyfunc(function, count, 1)
+        return tidy(ufuncs[count](*args))
 
-    return rule
+    return applied
+
+
+# The NumPy backends: the primitives of numbers.Numbers, for arrays (see gradcalc/ops.py).
+# Operators work on both kinds of array as they are; the rest is NumPy's for float arrays, and
+# the exact primitive applied element by element for exact arrays.
+_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "neg": operator.neg}
+_FLOAT_NAMES = {"div": "divide", "asin": "arcsin", "acos": "arccos", "atan": "arctan"}
+_backends = {}
+
+
+def float_backend():
+    """The backend for float64 arrays: NumPy's functions."""
+    if "float" not in _backends:
+        numpy()
+        backend = type("FloatArrays", (), dict(_OPERATORS, where=np.where, nan=np.nan))
+        for name in ("div", "power", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp",
+                     "log1p", "log", "log2", "log10", "sqrt", "abs", "sign", "maximum", "minimum"):
+            setattr(backend, name, getattr(np, _FLOAT_NAMES.get(name, name)))
+        backend.sigmoid = lambda x: 0.5 + 0.5 * np.tanh(0.5 * x)  # the same function, and tanh never overflows
+        _backends["float"] = backend
+    return _backends["float"]
+
+
+def exact_backend(scalar):
+    """The backend for exact (object) arrays: each primitive of `scalar` (numbers.Numbers or
+    numbers.IEEENumbers) applied element by element."""
+    if scalar not in _backends:
+        numpy()
+        backend = type("ExactArrays", (), dict(_OPERATORS, where=np.where, nan=scalar.nan))
+        for name, primitive in vars(scalar).items():
+            if callable(primitive) and not name.startswith("_") and name not in _OPERATORS and name != "where":
+                setattr(backend, name, each(primitive))
+        _backends[scalar] = backend
+    return _backends[scalar]
 
 
 def unbroadcast(gradient, target):

@@ -40,6 +40,17 @@ class InputError(GradcalcError):
     exit_code = 2
 
 
+class InternalError(GradcalcError):
+    """A bug in gradcalc, not the user's mistake: a rule of the op table raised something other
+    than a domain error. Exit code 70 (EX_SOFTWARE, as BSD's sysexits)."""
+
+    exit_code = 70
+
+    def __init__(self, op_name, error):
+        super().__init__(f"internal error in the rule for {op_name}: {type(error).__name__}: {error}; "
+                         "please report it")
+
+
 class MathError(GradcalcError):
     """The input is well formed but its mathematics is not: division by zero, a function
     outside its domain, an overflow. Exit code 1."""

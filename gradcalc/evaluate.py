@@ -1,18 +1,27 @@
 """The two walks: forward, one loop from the front; backward, one loop from the back.
 
-Neither knows any operation by name: each node's Op supplies its forward rule and its local
-partials. Values and gradients are returned in lists indexed by node; the graph is not touched,
-so evaluating twice, or at another point, gives independent answers.
+Neither knows any operation by name: each node's Op supplies its forward rule and its
+derivative. What each walk loops over is a layout, data made once per graph and kept here: for
+numbers, each step holds its node's rule with the Numbers backend bound and where the partials
+declared as terms are found; when arrays flow through (or the graph has an array op), each step
+holds a rule that picks a backend by its inputs' kind and checks their shapes. Values and
+gradients are returned in lists indexed by node; the graph is not touched, so evaluating twice,
+or at another point, gives independent answers.
 """
 
 import math
-from contextlib import nullcontext
+import weakref
 from fractions import Fraction
 
 from . import arrays, numbers
-from .errors import InputError, MathError
+from .errors import GradcalcError, InputError, InternalError, MathError
 from .graph import INPUT
+from .numbers import IEEENumbers, Numbers
 from .ops import PARTIAL_CONSTANTS
+
+# Where the maths has no value: the user's math error in the forward walk. Any other exception
+# from a rule is a bug in the op table.
+DOMAIN_ERRORS = (ArithmeticError, ValueError, FloatingPointError)
 
 
 class Evaluation:
@@ -47,8 +56,7 @@ class Evaluation:
     def edge_gradient(self, output, consumer, k):
         """What flows back along one arrow: the consumer's gradient times its local partial
         with respect to its k-th input (a node's gradient is the sum over its arrows)."""
-        with arrays.float_errors("ignore"):
-            return contributions(self.graph, self.values, consumer, self.gradients[output][consumer])[k]
+        return contributions(self.graph, self.values, consumer, self.gradients[output][consumer])[k]
 
     def __getitem__(self, name):
         """The value of the node bound to `name`."""
@@ -72,26 +80,80 @@ def evaluate(graph, at=None, exact=True, differentiate=None, wrt=None):
     PyTorch's requires_grad: the rest costs nothing)."""
     values = forward(graph, at or {}, exact)
     wanted = range(len(graph.outputs)) if differentiate is None else differentiate
-    needed = None if wrt is None else depends_on(graph, [graph.named[n] for n in wrt if n in graph.named])
+    needed = None if wrt is None else graph.descendants([graph.named[n] for n in wrt if n in graph.named])
     gradients = [backward(graph, values, output, exact, needed) if k in wanted else None
                  for k, output in enumerate(graph.outputs)]
     return Evaluation(graph, values, gradients, exact, None if wrt is None else set(wrt))
 
 
-def depends_on(graph, starts):
-    """The nodes that depend on one of `starts` (and those): the only ones whose gradient
-    can reach them."""
-    reached = bytearray(len(graph))
-    for node in starts:
-        reached[node] = 1
-    for node in range(min(starts, default=len(graph)), len(graph)):
-        if not reached[node] and any(reached[j] for j in graph.args[node]):
-            reached[node] = 1
-    return reached
+# -- the layout the walks read ----------------------------------------------------------------------
+
+
+class _Layout:
+    """What the walks read of a graph, made once per graph: the leaves' values in floats, whether
+    an array can flow in, and the steps of the walks over numbers."""
+
+    def __init__(self, graph):
+        self.float_leaves = [v if v is None else arrays.to_float(v) for v in graph.leaf_values]
+        self.array_leaves = any(map(arrays.is_array, graph.leaf_values))
+        ops = set(graph.ops) - {None}
+        self.array_ops = any(not op.elementwise for op in ops)
+        # Each operation: (node, op, first input, second input or -1, the others or None).
+        self.operations = [(i, op, *_spread(inputs)) for i, (op, inputs) in enumerate(zip(graph.ops, graph.args))
+                           if op is not None]
+        self.forward_steps = [(i, op.forward_in(Numbers), j, k, more) for i, op, j, k, more in self.operations]
+        # The backward steps add where the partials are: the places of terms in the node values
+        # followed by PARTIAL_CONSTANTS (or -1, -1), and the partials rule otherwise.
+        constants = len(graph)
+        self.backward_steps = []
+        for i, op, j, k, more in self.operations:
+            places, partials = (-1, -1), op.partials_in(Numbers)
+            if op.term_places is not None:
+                (first, second), partials = op.term_places, None
+                places = tuple((i, j, k)[p] if p < 3 else constants + p - 3 for p in (first, second))
+            self.backward_steps.append((i, op, j, k, more, *places, partials))
+
+
+def _spread(inputs):
+    """(first, second or -1, the others or None): the inputs as the steps hold them."""
+    return inputs[0], inputs[1] if len(inputs) > 1 else -1, inputs[2:] or None
+
+
+_layouts = weakref.WeakKeyDictionary()
+
+
+def _layout(graph):
+    layout = _layouts.get(graph)
+    if layout is None:
+        layout = _layouts[graph] = _Layout(graph)
+    return layout
+
+
+def _holds_arrays(graph, layout, values):
+    """Whether some of the values are arrays: only the leaves can bring them in, and only the
+    inputs' values differ from the graph's own."""
+    if arrays.np is None:  # nothing has asked for NumPy, so nothing can be an array
+        return False
+    return layout.array_leaves or any(arrays.is_array(values[node]) for node in graph.inputs.values())
+
+
+def _backend(operands, ieee=False):
+    """The backend an elementwise rule runs in for these operands, and the operands as it takes
+    them: Python numbers; float arrays, where an array or a number is a float (exact ones
+    converted); or exact arrays. With `ieee`, one that answers inf or nan where numbers would raise."""
+    if not arrays.any_array(operands):
+        return (IEEENumbers if ieee else Numbers), operands
+    if any(type(v) is float or (arrays.is_array(v) and v.dtype != object) for v in operands):
+        return arrays.float_backend(), [arrays.to_float(v) for v in operands]
+    return arrays.exact_backend(IEEENumbers if ieee else Numbers), operands
+
+
+# -- forward ----------------------------------------------------------------------------------------
 
 
 def forward(graph, at, exact):
-    values = list(graph.leaf_values if exact else graph.float_leaf_values)
+    layout = _layout(graph)
+    values = list(graph.leaf_values if exact else layout.float_leaves)
     for name in at:
         node = graph.named.get(name)
         if node is not None and graph.kinds[node] != INPUT:
@@ -102,12 +164,12 @@ def forward(graph, at, exact):
             values[node] = value if exact else arrays.to_float(value)
         elif values[node] is None:
             raise InputError(f"no value for {name}: give it with --at {name}=VALUE")
-    with_arrays = _holds_arrays(graph, values)
-    if with_arrays or graph.has_array_ops:
-        with arrays.float_errors("raise") if with_arrays else nullcontext():
-            _forward_loop(graph, values, exact, with_arrays)
+    with_arrays = _holds_arrays(graph, layout, values)
+    if with_arrays or layout.array_ops:
+        with arrays.float_errors("raise"):
+            _forward_loop(graph, values, exact, _array_steps(graph, layout, values))
     else:
-        _scalar_forward_loop(graph, values, exact)
+        _forward_loop(graph, values, exact, layout.forward_steps)
     if not exact:  # a float operation that overflowed gave inf without raising: find it
         finite = numbers.is_finite if with_arrays else math.isfinite
         computed = [v for v, op in zip(values, graph.ops) if op is not None] if with_arrays else values
@@ -119,67 +181,63 @@ def forward(graph, at, exact):
     return values
 
 
-def _holds_arrays(graph, values):
-    """Whether some of the values are arrays: only the leaves can bring them in, and only the
-    inputs' values differ from the graph's own."""
-    if arrays.np is None:  # nothing has asked for NumPy, so nothing can be an array
-        return False
-    return graph.has_array_leaves or any(arrays.is_array(values[node]) for node in graph.inputs.values())
-
-
-def _scalar_forward_loop(graph, values, exact):
-    """The forward loop for numbers only: no shapes to check, no arrays to lift."""
+def _forward_loop(graph, values, exact, steps):
+    """Each step's rule on its inputs' values, in order; exact values kept small (numbers.fit_exact)."""
     fit, limit = numbers.fit_exact, numbers.EXACT_LIMIT
-    i = 0
+    node = -1
     try:
-        if not exact:
-            for i, op, j, k, _, _ in graph.steps:  # numbers-only ops have one or two inputs
-                values[i] = op.forward(values[j], values[k]) if k >= 0 else op.forward(values[j])
-            return
-        for i, op, j, k, _, _ in graph.steps:
-            value = op.forward(values[j], values[k]) if k >= 0 else op.forward(values[j])
-            if type(value) is not int or not -limit < value < limit:  # a small int needs no fitting
-                value = fit(value)
-            values[i] = value
-    except (ValueError, ZeroDivisionError, TypeError):
-        raise _math_error(graph, values, i, graph.ops[i].undefined) from None
-    except OverflowError:
-        raise _math_error(graph, values, i, "the result is too large (overflow)") from None
-
-
-def _forward_loop(graph, values, exact, with_arrays):
-    """The forward loop for any values: shapes checked, arrays lifted, NumPy's errors mapped."""
-    ops, args = graph.ops, graph.args
-    fit = numbers.fit_exact if exact else None
-    total = sum(v.size for v in values if arrays.is_array(v))  # numbers held in arrays, the leaves' first
-    for i in range(len(values)):
-        op = ops[i]
-        if op is None:
-            continue
-        inputs = args[i]
-        rule = op.array_forward if with_arrays else op.forward
-        try:
-            if op.shapes is not None and (with_arrays or op.vjp is not None):
-                problem = op.shapes(*[values[j] for j in inputs])
-                if problem:
-                    raise InputError(f"{graph.expression(i)}: {problem}", line=graph.node_lines[i])
-            if len(inputs) == 2:
-                value = rule(values[inputs[0]], values[inputs[1]])
+        for node, rule, j, k, more in steps:
+            if k < 0:
+                value = rule(values[j])
+            elif more is None:
+                value = rule(values[j], values[k])
             else:
-                value = rule(*[values[j] for j in inputs])
-            values[i] = fit(value) if fit else value
-            if arrays.is_array(value):  # each array is checked before it is made; all of them here
-                total += value.size
-                problem = arrays.total_error(total)
+                value = rule(values[j], values[k], *[values[n] for n in more])
+            if exact and (type(value) is not int or not -limit < value < limit):  # a small int needs no fitting
+                value = fit(value)
+            values[node] = value
+    except GradcalcError:
+        raise
+    except OverflowError:
+        raise _math_error(graph, values, node, "the result is too large (overflow)") from None
+    except FloatingPointError as error:  # NumPy's, for arrays
+        reason = "the result is too large (overflow)" if "overflow" in str(error) else graph.ops[node].undefined
+        raise _math_error(graph, values, node, reason) from None
+    except DOMAIN_ERRORS:
+        raise _math_error(graph, values, node, graph.ops[node].undefined) from None
+    except Exception as error:
+        raise InternalError(graph.ops[node].name, error) from error
+
+
+def _array_steps(graph, layout, values):
+    """The forward steps when arrays may flow: each rule checks its inputs' shapes, runs in the
+    backend their kind asks for, and counts the numbers the arrays hold (made per evaluation)."""
+    held = [sum(v.size for v in values if arrays.is_array(v))]  # the leaves' first
+
+    def step(node, op):
+        def rule(*inputs):
+            if op.shapes is not None:
+                problem = op.shapes(*inputs)
                 if problem:
-                    raise InputError(f"{graph.expression(i)}: {problem}")
-        except (ValueError, ZeroDivisionError, TypeError):
-            raise _math_error(graph, values, i, op.undefined) from None
-        except OverflowError:
-            raise _math_error(graph, values, i, "the result is too large (overflow)") from None
-        except FloatingPointError as error:  # NumPy's, for arrays
-            reason = "the result is too large (overflow)" if "overflow" in str(error) else op.undefined
-            raise _math_error(graph, values, i, reason) from None
+                    raise InputError(f"{graph.expression(node)}: {problem}", line=graph.node_lines[node])
+            if op.elementwise:
+                m, operands = _backend(inputs)
+                value = arrays.tidy(op.forward_in(m)(*operands))
+            else:
+                value = op.forward(*inputs)
+            if arrays.is_array(value):  # each array is checked before it is made; all of them here
+                held[0] += value.size
+                problem = arrays.total_error(held[0])
+                if problem:
+                    raise InputError(f"{graph.expression(node)}: {problem}", line=graph.node_lines[node])
+            return value
+
+        return rule
+
+    return [(i, step(i, op), j, k, more) for i, op, j, k, more in layout.operations]
+
+
+# -- backward ---------------------------------------------------------------------------------------
 
 
 def backward(graph, values, output, exact, needed=None):
@@ -191,31 +249,65 @@ def backward(graph, values, output, exact, needed=None):
         expression = graph.expression(output, limit=40)
         raise InputError(f"the output {expression} is a {shape}; gradients are taken of a scalar: "
                          f"try sum({expression})")
+    layout = _layout(graph)
     zero = 0 if exact else 0.0
     grads = [zero] * len(values)
     grads[output] = 1 if exact else 1.0
-    ops, args = graph.ops, graph.args
     ancestors = None if graph.minimal else set(graph.ancestors(output))
-    with_arrays = _holds_arrays(graph, values)
-    if not with_arrays and not graph.has_array_ops and needed is None:
-        try:
-            _scalar_backward_loop(graph, values, grads, output, exact, ancestors)
-            return _fitted(grads) if exact else grads
-        except OverflowError:  # an exact gradient past a double's range met a float: the loop below fits each sum
-            grads = [zero] * len(values)
-            grads[output] = 1
-    with arrays.float_errors("ignore") if with_arrays else nullcontext():
-        for i in range(output, -1, -1):
-            op = ops[i]
-            if op is None or (ancestors is not None and i not in ancestors) or (needed is not None and not needed[i]):
-                continue
-            for j, contribution in zip(args[i], contributions(graph, values, i, grads[i], with_arrays, needed)):
-                if contribution is None:
-                    continue
-                # never in place: a contribution may be a view of another gradient (a transpose)
-                summed = contribution if grads[j] is zero else grads[j] + contribution
-                grads[j] = numbers.fit_gradient(summed) if exact else summed
-    return grads
+    general = needed is not None or layout.array_ops or _holds_arrays(graph, layout, values)
+    steps = layout.backward_steps
+    if general or ancestors is not None or (steps and steps[-1][0] != output):
+        steps = [step for step in steps if step[0] <= output and (ancestors is None or step[0] in ancestors)
+                 and (needed is None or needed[step[0]])]
+    constants = PARTIAL_CONSTANTS if exact else [float(c) for c in PARTIAL_CONSTANTS]
+    try:
+        with arrays.float_errors("ignore"):
+            _backward_loop(graph, values, grads, values + constants, exact, steps, general, needed, zero)
+    except OverflowError:  # an exact gradient past a double's range met a float: again, fitting each sum
+        grads = [zero] * len(values)
+        grads[output] = 1
+        _backward_loop(graph, values, grads, values + constants, exact, steps, True, needed, zero)
+    return _fitted(grads) if exact else grads
+
+
+def _backward_loop(graph, values, grads, operands, exact, steps, general, needed, zero):
+    """Each step, from the last, adds its node's gradient times each local partial into its
+    inputs' gradients: read in place where the partials are terms (`operands` holds them), from
+    the partials rule otherwise, and when `general` (arrays, or sums to keep small) through
+    `contributions`, which knows shapes and array ops. `zero` is the gradient nothing reached yet."""
+    fit, limit = numbers.fit_gradient, numbers.EXACT_LIMIT
+    for node, op, j, k, more, first, second, partials in reversed(steps):
+        g = grads[node]
+        if exact and (type(g) is Fraction or (type(g) is int and not -limit < g < limit)):
+            g = fit(g)
+        if general:
+            for n, sent in zip(graph.args[node], contributions(graph, values, node, g, needed)):
+                if sent is not None:  # never in place: a contribution may be a view of another gradient
+                    summed = sent if grads[n] is zero else grads[n] + sent
+                    grads[n] = fit(summed) if exact else summed
+        elif first >= 0:  # partials that are operands or constants: read, not computed
+            grads[j] += g * operands[first]
+            if k >= 0:
+                grads[k] += g * operands[second]
+        else:
+            out = values[node]
+            try:
+                if k < 0:
+                    (dj,) = partials(out, values[j])
+                    grads[j] += g * dj
+                elif more is None:
+                    dj, dk = partials(out, values[j], values[k])
+                    grads[j] += g * dj
+                    grads[k] += g * dk
+                else:
+                    inputs = (j, k, *more)
+                    for n, d in zip(inputs, partials(out, *[values[n] for n in inputs])):
+                        grads[n] += g * d
+            except DOMAIN_ERRORS:  # an edge of a domain: the partials are inf or nan there
+                for n, d in zip(graph.args[node], local_partials(graph, values, node)):
+                    grads[n] += g * d
+            except Exception as error:
+                raise InternalError(op.name, error) from error
 
 
 def _fitted(grads):
@@ -224,69 +316,43 @@ def _fitted(grads):
     return [fit(g) if type(g) is Fraction or (type(g) is int and not -limit < g < limit) else g for g in grads]
 
 
-def _scalar_backward_loop(graph, values, grads, output, exact, ancestors=None):
-    """The reverse loop for numbers only: each node adds its gradient times each local partial
-    into its inputs' gradients (only the output's `ancestors`, when the graph has more)."""
-    nan, fit, limit = math.nan, numbers.fit_gradient, numbers.EXACT_LIMIT
-    steps = graph.steps
-    if steps and (ancestors is not None or steps[-1][0] != output):
-        steps = [step for step in steps if step[0] <= output and (ancestors is None or step[0] in ancestors)]
-    constants = PARTIAL_CONSTANTS if exact else [float(c) for c in PARTIAL_CONSTANTS]
-    operands = values + constants  # where the steps find the partials declared as terms
-    for i, op, j, k, first_partial, second_partial in reversed(steps):
-        g = grads[i]
-        if exact and (type(g) is Fraction or (type(g) is int and not -limit < g < limit)):
-            g = fit(g)
-        if first_partial >= 0:  # partials that are operands or constants: read, not computed
-            grads[j] += g * operands[first_partial]
-            if k >= 0:
-                grads[k] += g * operands[second_partial]
-        elif k >= 0:
-            try:
-                dj, dk = op.partials(values[i], values[j], values[k])
-            except (ArithmeticError, ValueError):  # no finite derivative here (an edge of a domain)
-                dj = dk = nan
-            grads[j] += g * dj
-            grads[k] += g * dk
-        else:
-            try:
-                (dj,) = op.partials(values[i], values[j])
-            except (ArithmeticError, ValueError):
-                dj = nan
-            grads[j] += g * dj
-
-
-def contributions(graph, values, node, g, with_arrays=True, needed=None):
+def contributions(graph, values, node, g, needed=None):
     """What `node`, whose gradient is `g`, sends back to each of its inputs: g times the local
     partial, or for an array op its vector-Jacobian product, summed back to the input's shape;
     None for an input whose gradient is not `needed`."""
     op, inputs = graph.ops[node], graph.args[node]
     wanted = [needed is None or needed[j] for j in inputs]
-    if op.vjp is None:
-        partials = local_partials(graph, values, node, with_arrays)
-        sent = [g * p if w else None for p, w in zip(partials, wanted)]
-    else:
-        if arrays.is_array(values[node]) and not arrays.is_array(g):
-            g = arrays.filled(values[node], g)
-        operands = [values[j] for j in inputs]
-        sent = [rule(g, values[node], *operands) if w else None for rule, w in zip(op.vjp, wanted)]
-    if with_arrays:
-        sent = [None if c is None else arrays.unbroadcast(c, values[j]) for c, j in zip(sent, inputs)]
-    return [None if c is None else numbers.fit_gradient(c) for c in sent]
+    with arrays.float_errors("ignore"):
+        if op.elementwise:
+            sent = [g * p if w else None for p, w in zip(local_partials(graph, values, node), wanted)]
+        else:
+            if arrays.is_array(values[node]) and not arrays.is_array(g):
+                g = arrays.filled(values[node], g)
+            operands = [values[j] for j in inputs]
+            rules = op.vjp + op.vjp[-1:] * (len(inputs) - len(op.vjp))  # a variadic op's last rule repeats
+            try:
+                sent = [rule(g, values[node], *operands) if w else None for rule, w in zip(rules, wanted)]
+            except Exception as error:
+                raise InternalError(op.name, error) from error
+        return [None if c is None else numbers.fit_gradient(arrays.unbroadcast(c, values[j]))
+                for c, j in zip(sent, inputs)]
 
 
-def local_partials(graph, values, node, with_arrays=True):
-    """∂node/∂input for each of the node's inputs, at these values; None for an array op,
-    whose local derivative is a Jacobian rather than a number."""
-    op, inputs = graph.ops[node], graph.args[node]
-    if op.partials is None:
+def local_partials(graph, values, node):
+    """∂node/∂input for each of the node's inputs, at these values (inf or nan at the edge of a
+    domain); None for an array op, whose local derivative is a Jacobian rather than a number."""
+    op = graph.ops[node]
+    if not op.elementwise:
         return None
-    rule = op.array_partials if with_arrays else op.partials
+    m, operands = _backend([values[j] for j in graph.args[node]], ieee=True)
     try:
-        partials = rule(values[node], *[values[j] for j in inputs])
-    except (ArithmeticError, ValueError):  # no finite derivative here (an edge of a domain)
-        return (math.nan,) * len(inputs)
-    return tuple(numbers.fit_gradient(p) for p in partials)  # 1/x at x = 1e-310 is past a double's range
+        with arrays.float_errors("ignore"):
+            partials = op.partials_in(m)(values[node], *operands)
+        if len(partials) != len(operands):
+            raise ValueError(f"{len(partials)} partials for {len(operands)} inputs")
+    except Exception as error:  # the IEEE backend raises nothing for a domain: this is a bug
+        raise InternalError(op.name, error) from error
+    return tuple(numbers.fit_gradient(arrays.tidy(p)) for p in partials)  # 1/x at 1e-310 is past a double
 
 
 def _math_error(graph, values, node, reason):

@@ -10,7 +10,7 @@ import decimal
 from dataclasses import dataclass
 
 from . import arrays
-from .evaluate import contributions, depends_on, local_partials
+from .evaluate import contributions, local_partials
 from .graph import CONSTANT, LITERAL
 
 PATH_LIMIT = 16  # paths per input: their number can grow exponentially with the graph
@@ -64,7 +64,7 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
     root = graph.outputs[output]
     nodes = graph.ancestors(root)
     inside = set(nodes)
-    consumers = [[] for _ in range(len(graph))]
+    consumers = [[(c, k) for c, k in uses if c in inside] for uses in graph.consumers()]
     locals_, sent = {}, {}
     with arrays.float_errors("ignore"):
         for c in nodes:
@@ -72,12 +72,11 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
                 continue
             partials = local_partials(graph, values, c) or (None,) * len(graph.args[c])
             flows = contributions(graph, values, c, grads[c])
-            for k, j in enumerate(graph.args[c]):
-                consumers[j].append((c, k))
+            for k in range(len(graph.args[c])):
                 locals_[c, k], sent[c, k] = partials[k], flows[k]
     scalar = all(v is not None and not arrays.is_array(v) for v in locals_.values())
 
-    shown = depends_on(graph, [graph.named[n] for n in wrt if n in graph.named]) if wrt else None
+    shown = graph.descendants([graph.named[n] for n in wrt if n in graph.named]) if wrt else None
     sweep = []
     for node in reversed(nodes):
         if node == root or (shown is not None and not shown[node]) or graph.kinds[node] in (LITERAL, CONSTANT):

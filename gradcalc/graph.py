@@ -1,8 +1,9 @@
 """The expression graph: nodes in topological order, kept as flat parallel lists.
 
 A node is an index. Node ``i``'s inputs are ``args[i]``, always smaller indices, so one loop
-from the front is a forward pass and one loop from the back is a reverse pass. Leaves (number
-literals, named constants, inputs) have ``ops[i] is None``; every other node has its Op.
+from the front is a forward pass and one loop from the back is a reverse pass (gradcalc/evaluate.py
+holds the layout those loops read). Leaves (number literals, named constants, inputs) have
+``ops[i] is None``; every other node has its Op.
 
 ``GraphBuilder`` is the append-only tape the parser writes to; ``Graph`` is an immutable,
 compacted copy holding just what some outputs need.
@@ -10,8 +11,7 @@ compacted copy holding just what some outputs need.
 
 from typing import NamedTuple
 
-from .arrays import is_array, to_float
-from .ops import ATOM, INDEX, INFIX, PARTIAL_CONSTANTS, POSTFIX, PREFIX, PRODUCT, UNARY
+from .ops import ATOM, INDEX, INFIX, POSTFIX, PREFIX, PRODUCT, UNARY
 
 LITERAL, CONSTANT, INPUT, OPERATION = "literal", "constant", "input", "operation"
 
@@ -63,27 +63,27 @@ class GraphBuilder:
         """An immutable Graph of the outputs and all they depend on (and, with `keep_named`,
         of every node in `scope`, which maps names to nodes). `sources` and `lines` are each
         output's statement and line number."""
-        live = self._marked(outputs)
+        live = _reaching(self.args, outputs)
         needed_by_outputs = live.count(1)
         if keep_named:
-            live = self._marked(list(outputs) + list(scope.values()))
+            live = _reaching(self.args, list(outputs) + list(scope.values()))
         extra_roots = live.count(1) > needed_by_outputs  # a named node no output needs
         if live.count(1) == len(live):
             return Graph(*(list(column) for column in self._columns()), outputs, sources, scope, extra_roots, lines)
         keep = [i for i in range(len(live)) if live[i]]
         return _subgraph(self, keep, outputs, sources, scope, extra_roots, lines)
 
-    def _marked(self, roots):
-        """A flag per node: whether one of `roots` depends on it."""
-        live = bytearray(len(self.ops))
-        for root in roots:
-            live[root] = 1
-        args = self.args
-        for i in range(max(roots, default=-1), -1, -1):
-            if live[i]:
-                for j in args[i]:
-                    live[j] = 1
-        return live
+
+def _reaching(args, roots):
+    """A flag per node (`args` gives each node's inputs): whether one of `roots` depends on it."""
+    live = bytearray(len(args))
+    for root in roots:
+        live[root] = 1
+    for i in range(max(roots, default=-1), -1, -1):
+        if live[i]:
+            for j in args[i]:
+                live[j] = 1
+    return live
 
 
 def _subgraph(source, keep, outputs, sources, named, extra_roots, lines):
@@ -129,57 +129,7 @@ class Graph:
         self.lines = tuple(lines) if lines else (None,) * len(self.outputs)
         self.named = dict(named)
         self.extra_roots = extra_roots  # whether some nodes are needed by no output, only named
-        self._array_ops = self._array_leaves = None
-        self._steps = None
-        self._float_leaf_values = None
         self.inputs = {names[i]: i for i in range(len(ops)) if kinds[i] == INPUT}
-
-    @property
-    def steps(self):
-        """The operations in topological order, the flat layout the numbers-only walks loop
-        over (built once per graph): (node, op, first input, second input or -1, first
-        partial's place, second partial's place). An op whose partials are terms (see ops.Op)
-        has them at those places in the node values followed by ops.PARTIAL_CONSTANTS; an op
-        whose partials a rule computes has -1 for both."""
-        if self._steps is None:
-            constant_places = tuple(range(len(self), len(self) + len(PARTIAL_CONSTANTS)))
-            steps = []
-            for i, (op, a) in enumerate(zip(self.ops, self.args)):
-                if op is None:
-                    continue
-                j, k = a[0], a[1] if len(a) == 2 else -1
-                if op.term_places is None:
-                    steps.append((i, op, j, k, -1, -1))
-                else:
-                    first, second = op.term_places
-                    places = (i, j, k, *constant_places)
-                    steps.append((i, op, j, k, places[first], places[second]))
-            self._steps = steps
-        return self._steps
-
-    @property
-    def float_leaf_values(self):
-        """`leaf_values` in floats (None where an input has no value), for float mode: converted
-        once per graph rather than on every evaluation."""
-        if self._float_leaf_values is None:
-            self._float_leaf_values = [v if v is None else to_float(v) for v in self.leaf_values]
-        return self._float_leaf_values
-
-    @property
-    def has_array_leaves(self):
-        """Whether a leaf holds an array (a literal [1, 2]): with the inputs given at
-        evaluation, the only way an array gets into a graph (an op on numbers gives a number)."""
-        if self._array_leaves is None:
-            self._array_leaves = any(map(is_array, self.leaf_values))
-        return self._array_leaves
-
-    @property
-    def has_array_ops(self):
-        """Whether some node is an array op (a sum, a matrix product…), whose rules need the
-        general walks even on numbers."""
-        if self._array_ops is None:
-            self._array_ops = any(op is not None and op.vjp is not None for op in set(self.ops))
-        return self._array_ops
 
     @property
     def minimal(self):
@@ -210,22 +160,29 @@ class Graph:
         return len(self.ops)
 
     def consumers(self):
-        """For each node, the nodes that use it (once per use: x*x lists the product twice)."""
-        users = [[] for _ in self.ops]
+        """For each node, its uses: (the node that uses it, as its input number k), in order
+        (x*x lists the product twice, as input 0 and input 1)."""
+        uses = [[] for _ in self.ops]
         for node, inputs in enumerate(self.args):
-            for i in inputs:
-                users[i].append(node)
-        return users
+            for k, i in enumerate(inputs):
+                uses[i].append((node, k))
+        return uses
 
     def ancestors(self, node):
         """The nodes `node` depends on, itself included, in topological order."""
-        live = bytearray(node + 1)
-        live[node] = 1
-        for i in range(node, -1, -1):
-            if live[i]:
-                for j in self.args[i]:
-                    live[j] = 1
+        live = _reaching(self.args, [node])
         return [i for i in range(node + 1) if live[i]]
+
+    def descendants(self, starts):
+        """A flag per node: whether it depends on one of `starts` (or is one): the only nodes
+        whose gradient can reach them."""
+        reached = bytearray(len(self))
+        for node in starts:
+            reached[node] = 1
+        for node in range(min(starts, default=len(self)), len(self)):
+            if not reached[node] and any(reached[j] for j in self.args[node]):
+                reached[node] = 1
+        return reached
 
     def label(self, node):
         """A node's short name: its name, a literal's text (shortened if long), or its op's symbol."""

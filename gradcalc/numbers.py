@@ -7,6 +7,7 @@ places where they would not (``1/3`` and ``2**-1`` give floats in Python).
 """
 
 import math
+import operator
 import re
 from fractions import Fraction
 
@@ -80,9 +81,9 @@ def fit_exact(value):
 
 
 
-# Exact arrays are kept small element by element (lifted once: the lifted rule keeps its NumPy ufunc).
-_fit_exact_each = arrays.lift(fit_exact)
-_fit_gradient_each = arrays.lift(fit_gradient)
+# Exact arrays are kept small element by element.
+_fit_exact_each = arrays.each(fit_exact)
+_fit_gradient_each = arrays.each(fit_gradient)
 
 
 def div(a, b):
@@ -111,12 +112,72 @@ def power(base, exponent):
     return base**exponent
 
 
-def ieee_div(a, b):
-    """a / b, but ±inf or nan when b is zero: for local partials, where a non-finite
+def _sign(x):
+    return (x > 0) - (x < 0)
+
+
+def _sigmoid(x):
+    x = float(x)
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    z = math.exp(x)  # for very negative x, exp(-x) would overflow
+    return z / (1 + z)
+
+
+class Numbers:
+    """The backend for Python numbers: the primitives the op table's rules are written in
+    (gradcalc/ops.py), exact where the maths is rational (``div``, ``power``). The NumPy
+    backends in gradcalc/arrays.py have the same names. A primitive raises where the maths has
+    no value (``log(-1)``); `IEEENumbers` answers inf or nan there instead."""
+
+    add, sub, mul, neg = operator.add, operator.sub, operator.mul, operator.neg
+    div, power = div, power
+    sin, cos, tan, asin, acos, atan = math.sin, math.cos, math.tan, math.asin, math.acos, math.atan
+    sinh, cosh, tanh, exp, log1p = math.sinh, math.cosh, math.tanh, math.exp, math.log1p
+    log, log2, log10, sqrt = math.log, math.log2, math.log10, math.sqrt
+    abs, sign, sigmoid = abs, _sign, _sigmoid
+    nan = math.nan
+
+    def where(condition, x, y):
+        return x if condition else y
+
+    def maximum(x, y):
+        return x if x >= y else y
+
+    def minimum(x, y):
+        return x if x <= y else y
+
+
+def _ieee(primitive):
+    """A primitive that answers where the maths has no finite value instead of raising: an
+    overflow or a pole is inf, anything undefined is nan. For local partials, where a non-finite
     gradient is an answer (d/dx sqrt(x) at 0), not an error."""
+
+    def answered(*args):
+        try:
+            return primitive(*args)
+        except (ZeroDivisionError, OverflowError):  # 0 to a negative power, exp(1000)
+            return math.inf
+        except ValueError:
+            return math.nan
+
+    return answered
+
+
+def _ieee_div(a, b):
     if b == 0:
         return math.nan if a == 0 else math.copysign(math.inf, a)
     return div(a, b)
+
+
+class IEEENumbers(Numbers):
+    """`Numbers` whose every primitive answers inf or nan rather than raising (see `_ieee`)."""
+
+
+for _name, _primitive in list(vars(Numbers).items()):
+    if callable(_primitive) and not _name.startswith("_"):
+        setattr(IEEENumbers, _name, _ieee(_primitive))
+IEEENumbers.div = _ieee_div
 
 
 def is_finite(value):

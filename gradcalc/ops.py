@@ -1,37 +1,46 @@
-"""THE op table: each operation declared once, its forward rule and its local partials side by side.
+"""THE op table: one row per operation, its forward rule and its derivative side by side.
 
-Vocabulary of the table (as in PyTorch's derivatives.yaml):
-- ``forward(x[, y])`` computes the node's value from its inputs' values;
-- ``partials(out, x[, y])`` returns one local partial derivative per input, ∂out/∂input,
-  given the node's own value ``out`` and its inputs; the reverse walk multiplies each by the
+Vocabulary of a row (as in PyTorch's derivatives.yaml; the rules are written once, in the
+primitives of a backend ``m``, the way JAX writes its rules in lax primitives):
+- ``forward`` computes the node's value: the name of a backend primitive (``"sin"`` is
+  ``m.sin``), or a rule ``(m, x, ...)``; an array op's forward rule is ``(x, ...)``;
+- ``partials(m, out, x, ...)`` returns one local partial derivative per input, ∂out/∂input,
+  given the node's own value ``out`` and its inputs; the backward walk multiplies each by the
   upstream gradient and adds it into that input's gradient. Where every partial is a constant
   or one of the operands, they are declared as those terms instead: ``(1, -1)`` for subtract,
-  ``(Y, X)`` for multiply. The rule is made from the terms, and the reverse walk reads the
-  terms where they are (no call per node);
+  ``(Y, X)`` for multiply (the walk reads them where they are, with no call per node);
 - ``vjp`` replaces ``partials`` for an array op (a matrix product, a sum, softmax…), whose
-  local derivative is a Jacobian: one rule per input, ``(g, out, x[, y...])`` → the gradient
-  for that input given the upstream gradient ``g`` (one per input, so an input whose
-  gradient nobody wants costs nothing);
-- ``numpy_forward`` / ``numpy_partials`` are the same rules for float arrays, written with NumPy
-  (``arrays.np``); without them an elementwise op is applied to arrays element by element.
-  ``vectorized`` says the scalar rules already work on arrays as they are;
-- ``shapes(*inputs)`` says why inputs of these shapes do not fit, or None;
-- ``rule`` says the backward rule in words, the way the textbook does;
-- ``undefined`` is the message when ``forward`` has no value there (formatted with the inputs).
+  local derivative is a Jacobian: one rule per input, ``(g, out, x, ...)`` → the gradient for
+  that input given the upstream gradient ``g`` (an input whose gradient nobody wants costs
+  nothing). Array ops take their inputs as they are; their rules use NumPy (``arrays.np``)
+  and have no ``m``.
 
-Nothing outside this module knows an operation by name: adding an op is adding one row.
-At a kink the partials follow PyTorch: relu'(0) = 0, abs'(0) = 0, and max/min at a tie split
-the gradient evenly between both inputs.
+The backend ``m`` is numbers.Numbers for Python numbers (exact where the maths is rational),
+or NumPy's for float or exact arrays (gradcalc/arrays.py): the same primitive names, so one
+rule serves numbers and arrays alike. A primitive may raise where the maths has no value; the
+forward walk reports that as the user's math error, the backward walk asks again in a backend
+that answers inf or nan. Any other exception from a rule is a bug in this table, reported as such.
+
+The other columns say all that other modules need to know of an op: ``symbol`` (how it is
+printed), ``calls`` (the names a call may use), ``form`` and ``precedence`` (the grammar's
+alias for an operator is the op's name, and the parser makes its callbacks from the table),
+``product`` (a multiply node: a wrong gradient may be the node's own input instead of the
+other one), ``shapes(*inputs)`` (why inputs of these shapes do not fit, or None), ``rule`` (the
+backward rule in words, the way the textbook says it) and ``undefined`` (the message when the
+forward rule has no value, formatted with the inputs). The table checks itself when it is built.
+
+Adding an op is adding one row (and its test case in tests/test_ops.py). At a kink the partials
+follow PyTorch: relu'(0) = 0, abs'(0) = 0, max/min at a tie split the gradient evenly between
+both inputs, and clamp's gradient goes to x inside [lo, hi], bounds included.
 """
 
+import functools
 import math
-import operator
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Callable
 
 from . import arrays
-from .numbers import div, ieee_div, power
+from .numbers import IEEENumbers, Numbers, div
 
 INFIX, PREFIX, POSTFIX, INDEX, CALL = "infix", "prefix", "postfix", "index", "call"
 
@@ -39,60 +48,8 @@ INFIX, PREFIX, POSTFIX, INDEX, CALL = "infix", "prefix", "postfix", "index", "ca
 SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap in a set of a million nodes
-class Op:
-    name: str
-    symbol: str
-    arity: int
-    forward: Callable
-    partials: Callable | tuple | None
-    rule: str
-    undefined: str = "{symbol} of {0} is undefined"
-    form: str = CALL
-    precedence: int = ATOM
-    right_assoc: bool = False
-    numpy_forward: Callable | None = None
-    numpy_partials: Callable | None = None
-    vectorized: bool = False
-    vjp: Callable | None = None
-    shapes: Callable | None = None
-    lifted: dict = field(default_factory=dict, init=False, compare=False, repr=False)
-    terms: tuple | None = field(default=None, init=False, compare=False)  # partials declared as terms
-    # where the reverse walk finds the terms: 0-2 in (node, x, y), 3 + c for PARTIAL_CONSTANTS[c]
-    term_places: tuple | None = field(default=None, init=False, compare=False, repr=False)
-
-    def __post_init__(self):
-        if isinstance(self.partials, tuple):
-            object.__setattr__(self, "terms", self.partials)
-            object.__setattr__(self, "partials", _rule_of(self.partials))
-            object.__setattr__(self, "term_places", _places_of(self.terms))
-
-    @property
-    def product(self):
-        """Whether the partial for each input is the other input (for diagnosing mistakes)."""
-        return self.terms == (Y, X)
-
-    @property
-    def array_forward(self):
-        """`forward` for values that may be arrays."""
-        if self.vectorized or self.vjp is not None:
-            return self.forward
-        if "forward" not in self.lifted:
-            self.lifted["forward"] = arrays.lift(self.forward, self.numpy_forward)
-        return self.lifted["forward"]
-
-    @property
-    def array_partials(self):
-        """`partials` for values that may be arrays."""
-        if self.vectorized:
-            return self.partials
-        if "partials" not in self.lifted:
-            self.lifted["partials"] = arrays.lift(self.partials, self.numpy_partials, outputs=self.arity)
-        return self.lifted["partials"]
-
-
 class Operand:
-    """A partial that is one of the node's operands, by its place in ``partials(out, x, y)``."""
+    """A partial that is one of the node's operands, by its place in ``partials(m, out, x, y)``."""
 
     def __init__(self, position):
         self.position = position
@@ -100,8 +57,64 @@ class Operand:
 
 OUT, X, Y = Operand(0), Operand(1), Operand(2)
 
-
 PARTIAL_CONSTANTS = []  # every constant declared as a partial, each once; the walks put them after the values
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap in a set of a million nodes
+class Op:
+    name: str
+    arity: int  # inputs; a `variadic` op takes at least this many
+    forward: str | Callable
+    rule: str
+    partials: tuple | Callable | None = None
+    vjp: tuple | None = None
+    symbol: str | None = None  # how it is printed; its name if None
+    calls: tuple | None = None  # the names a call may use; (name,) for a function, () for an operator
+    form: str = CALL
+    precedence: int = ATOM
+    right_assoc: bool = False
+    variadic: bool = False  # more inputs than `arity` are allowed; the last vjp rule serves the extra ones
+    product: bool = False  # a multiply node: its partial for each input is the other input
+    shapes: Callable | None = None
+    undefined: str = "{symbol} of {0} is undefined"
+    terms: tuple | None = field(default=None, init=False)  # the partials, when declared as terms
+    # where the backward walk finds the terms: 0-2 in (node, x, y), 3 + c for PARTIAL_CONSTANTS[c]
+    term_places: tuple | None = field(default=None, init=False, repr=False)
+    _bound: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self):
+        if self.symbol is None:
+            object.__setattr__(self, "symbol", self.name)
+        if self.calls is None:
+            object.__setattr__(self, "calls", (self.name,) if self.form == CALL else ())
+        if isinstance(self.partials, tuple):
+            object.__setattr__(self, "terms", self.partials)
+            object.__setattr__(self, "partials", _rule_of(self.partials))
+            object.__setattr__(self, "term_places", _places_of(self.terms))
+        _check(self)
+
+    @property
+    def elementwise(self):
+        """Whether the op applies to arrays element by element (its derivative is partials)."""
+        return self.vjp is None
+
+    def forward_in(self, m):
+        """The forward rule with the backend `m` bound: m's own primitive where the row names one
+        (an array op's rule takes no backend)."""
+        key = ("forward", m)
+        if key not in self._bound:
+            if isinstance(self.forward, str):
+                self._bound[key] = getattr(m, self.forward)
+            else:
+                self._bound[key] = functools.partial(self.forward, m) if self.elementwise else self.forward
+        return self._bound[key]
+
+    def partials_in(self, m):
+        """The partials rule with the backend `m` bound; None for an array op."""
+        key = ("partials", m)
+        if key not in self._bound:
+            self._bound[key] = functools.partial(self.partials, m) if self.elementwise else None
+        return self._bound[key]
 
 
 def _places_of(terms):
@@ -120,68 +133,25 @@ def _places_of(terms):
 
 def _rule_of(terms):
     """The partials rule that gives `terms`: each an Operand's value or a constant."""
-    def partials(*operands):
+    def partials(m, *operands):
         return tuple(operands[term.position] if type(term) is Operand else term for term in terms)
     return partials
 
 
-def _sigmoid(x):
-    x = float(x)
-    if x >= 0:
-        return 1 / (1 + math.exp(-x))
-    z = math.exp(x)  # for very negative x, exp(-x) would overflow
-    return z / (1 + z)
+def _check(op):
+    """A row's own consistency: one derivative, one rule per input, forward a primitive that exists."""
+    if (op.partials is None) == (op.vjp is None):
+        raise TypeError(f"op {op.name}: give partials or vjp, one of them")
+    if isinstance(op.forward, str) and not hasattr(Numbers, op.forward):
+        raise TypeError(f"op {op.name}: no primitive {op.forward}")
+    count = len(op.terms or op.vjp or op.partials(IEEENumbers, 0.5, *(0.5,) * op.arity))
+    if count != op.arity:
+        raise TypeError(f"op {op.name}: {count} partials for {op.arity} inputs")
 
 
-def _numpy_sigmoid(x):
-    return 0.5 + 0.5 * arrays.np.tanh(0.5 * x)  # the same function, and tanh never overflows
-
-
-def _softplus(x):
-    x = float(x)
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _sign(x):
-    return (x > 0) - (x < 0)
-
-
-def _pow_partials(out, x, y):
-    if y == 0:
-        dx = 0  # as PyTorch: the constant function x^0 has slope 0 everywhere, 0 included
-    else:
-        try:
-            dx = y * power(x, y - 1)
-        except ZeroDivisionError:
-            dx = math.inf
-        except OverflowError:
-            dx = math.copysign(math.inf, y)
-    if x > 0:
-        dy = out * math.log(x)
-    elif x == 0:
-        dy = 0  # PyTorch's choice at 0^y for y ≥ 0
-    else:
-        dy = math.nan  # log of a negative base: the exponent has no derivative here
-    return dx, dy
-
-
-def _numpy_pow_partials(out, x, y):
-    np = arrays.np
-    dx = np.where(y == 0, 0.0, y * np.power(x, y - 1))
-    dy = np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), np.where(x == 0, 0.0, np.nan))
-    return dx, dy
-
-
-def _max_partials(out, x, y):
-    if x == y:
-        return Fraction(1, 2), Fraction(1, 2)
-    return (1, 0) if x > y else (0, 1)
-
-
-def _min_partials(out, x, y):
-    if x == y:
-        return Fraction(1, 2), Fraction(1, 2)
-    return (1, 0) if x < y else (0, 1)
+def _max_share(m, x, y):
+    """How much of the gradient max sends to x: all of it where x is larger, half at a tie."""
+    return m.div(m.where(x == y, 1, m.where(x > y, 2, 0)), 2)
 
 
 # -- array ops: forward rules and vector-Jacobian products --------------------------------
@@ -383,115 +353,83 @@ def _item_shapes(a, *indices):
 # -- the table --------------------------------------------------------------------------------
 
 
-def _binary(name, symbol, forward, partials, rule, precedence, undefined="{0} {symbol} {1} is undefined", **more):
-    return Op(name, symbol, 2, forward, partials, rule, undefined, INFIX, precedence,
-              shapes=lambda x, y: arrays.broadcast_error([x, y]), **more)
-
-
-def _function(name, forward, partials, rule, undefined="{symbol} of {0} is undefined", arity=1, **more):
-    if arity > 1:
-        more.setdefault("shapes", lambda *xs: arrays.broadcast_error(xs))
-    return Op(name, name, arity, forward, partials, rule, undefined, **more)
-
-
-def _array_function(name, arity, forward, vjp, rule, shapes=None, undefined="{symbol} of {0} is undefined"):
-    return Op(name, name, arity, forward, None, rule, undefined, vjp=vjp, shapes=shapes)
-
-
-def _numpy(name):
-    """A NumPy function looked up when first used (NumPy is imported only with arrays)."""
-    return lambda *args: getattr(arrays.np, name)(*args)
+def _broadcast(*inputs):
+    """Why elementwise inputs do not broadcast together (or would make too big an array), or None."""
+    return arrays.broadcast_error(inputs)
 
 
 _TABLE = [
-    _binary("add", "+", operator.add, (1, 1),
-            "add passes the gradient through", SUM, vectorized=True),
-    _binary("sub", "-", operator.sub, (1, -1),
-            "subtract passes the gradient to the left input and its negative to the right", SUM, vectorized=True),
-    _binary("mul", "×", operator.mul, (Y, X), "multiply by the other input", PRODUCT, vectorized=True),
-    _binary("div", "/", div, lambda out, x, y: (div(1, y), -div(out, y)),
-            "divide: 1/y for x, -x/y² for y", PRODUCT, "division by zero", vectorized=True),
-    _binary("pow", "^", power, _pow_partials,
-            "power: y·x^(y-1) for x, x^y·ln x for y", POWER,
-            "{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)",
-            right_assoc=True, numpy_forward=_numpy("power"), numpy_partials=_numpy_pow_partials),
-    Op("neg", "-", 1, operator.neg, (-1,), "negate: flip the gradient's sign",
-       form=PREFIX, precedence=UNARY, vectorized=True),
-    _function("sin", math.sin, lambda out, x: (math.cos(x),), "sin: cos x",
-              numpy_forward=_numpy("sin"), numpy_partials=lambda out, x: (arrays.np.cos(x),)),
-    _function("cos", math.cos, lambda out, x: (-math.sin(x),), "cos: -sin x",
-              numpy_forward=_numpy("cos"), numpy_partials=lambda out, x: (-arrays.np.sin(x),)),
-    _function("tan", math.tan, lambda out, x: (1 + out * out,), "tan: 1 + tan² x", numpy_forward=_numpy("tan"),
-              numpy_partials=lambda out, x: (1 + out * out,)),
-    _function("asin", math.asin, lambda out, x: (ieee_div(1, math.sqrt(1 - x * x)),), "asin: 1/√(1-x²)",
-              "asin of {0} is undefined (asin needs a number from -1 to 1)", numpy_forward=_numpy("arcsin"),
-              numpy_partials=lambda out, x: (1 / arrays.np.sqrt(1 - x * x),)),
-    _function("acos", math.acos, lambda out, x: (-ieee_div(1, math.sqrt(1 - x * x)),), "acos: -1/√(1-x²)",
-              "acos of {0} is undefined (acos needs a number from -1 to 1)", numpy_forward=_numpy("arccos"),
-              numpy_partials=lambda out, x: (-1 / arrays.np.sqrt(1 - x * x),)),
-    _function("atan", math.atan, lambda out, x: (div(1, 1 + x * x),), "atan: 1/(1+x²)",
-              numpy_forward=_numpy("arctan"), numpy_partials=lambda out, x: (1 / (1 + x * x),)),
-    _function("sinh", math.sinh, lambda out, x: (math.cosh(x),), "sinh: cosh x",
-              numpy_forward=_numpy("sinh"), numpy_partials=lambda out, x: (arrays.np.cosh(x),)),
-    _function("cosh", math.cosh, lambda out, x: (math.sinh(x),), "cosh: sinh x",
-              numpy_forward=_numpy("cosh"), numpy_partials=lambda out, x: (arrays.np.sinh(x),)),
-    _function("tanh", math.tanh, lambda out, x: (1 - out * out,), "tanh: 1 - y²",
-              numpy_forward=_numpy("tanh"), numpy_partials=lambda out, x: (1 - out * out,)),
-    _function("exp", math.exp, (OUT,), "exp: the output itself",
-              numpy_forward=_numpy("exp"), numpy_partials=lambda out, x: (out,)),
-    _function("log", math.log, lambda out, x: (div(1, x),), "log: 1/x",
-              "log of {0} is undefined (log needs a positive number)",
-              numpy_forward=_numpy("log"), numpy_partials=lambda out, x: (1 / x,)),
-    _function("log2", math.log2, lambda out, x: (1 / (x * math.log(2)),), "log2: 1/(x ln 2)",
-              "log2 of {0} is undefined (log2 needs a positive number)", numpy_forward=_numpy("log2"),
-              numpy_partials=lambda out, x: (1 / (x * math.log(2)),)),
-    _function("log10", math.log10, lambda out, x: (1 / (x * math.log(10)),), "log10: 1/(x ln 10)",
-              "log10 of {0} is undefined (log10 needs a positive number)", numpy_forward=_numpy("log10"),
-              numpy_partials=lambda out, x: (1 / (x * math.log(10)),)),
-    _function("sqrt", math.sqrt, lambda out, x: (ieee_div(1, 2 * out),), "sqrt: 1/(2√x)",
-              "sqrt of {0} is undefined (sqrt needs a number ≥ 0)", numpy_forward=_numpy("sqrt"),
-              numpy_partials=lambda out, x: (0.5 / out,)),
-    _function("abs", abs, lambda out, x: (_sign(x),), "abs: the sign of x (0 at 0)",
-              numpy_forward=_numpy("abs"), numpy_partials=lambda out, x: (arrays.np.sign(x),)),
-    _function("sigmoid", _sigmoid, lambda out, x: (out * (1 - out),), "sigmoid: y(1-y)",
-              numpy_forward=_numpy_sigmoid, numpy_partials=lambda out, x: (out * (1 - out),)),
-    _function("relu", lambda x: x if x > 0 else x - x, lambda out, x: (1 if x > 0 else 0,),
-              "relu: 1 where x > 0, else 0 (0 at 0)", numpy_forward=lambda x: arrays.np.maximum(x, 0.0),
-              numpy_partials=lambda out, x: ((x > 0).astype(float),)),
-    _function("softplus", _softplus, lambda out, x: (_sigmoid(x),), "softplus: sigmoid x",
-              numpy_forward=lambda x: arrays.np.logaddexp(0.0, x), numpy_partials=lambda out, x: (_numpy_sigmoid(x),)),
-    _function("max", lambda x, y: x if x >= y else y, _max_partials,
-              "max: the gradient goes to the larger input (split evenly at a tie)", arity=2),
-    _function("min", lambda x, y: x if x <= y else y, _min_partials,
-              "min: the gradient goes to the smaller input (split evenly at a tie)", arity=2),
-    Op("matmul", "@", 2, _matmul, None, "matrix product: g·Bᵀ for A, Aᵀ·g for B", form=INFIX,
-       precedence=PRODUCT, vjp=(_matmul_left, _matmul_right), shapes=_matmul_shapes),
-    Op("transpose", "'", 1, _transpose, None, "transpose: the gradient transposed back", form=POSTFIX,
-       vjp=(lambda g, out, a: _transpose(g),)),
-    _array_function("sum", 1, _sum, (lambda g, out, a: arrays.filled(a, g) if arrays.is_array(a) else g,),
-                    "sum: every element gets the gradient"),
-    _array_function("mean", 1, _mean,
-                    (lambda g, out, a: arrays.filled(a, div(g, a.size)) if arrays.is_array(a) else g,),
-                    "mean: every element gets the gradient over the count"),
-    _array_function("softmax", 1, _softmax, (_softmax_vjp,), "softmax: y·(g - Σ g·y)"),
-    _array_function("log_softmax", 1, _log_softmax, (_log_softmax_vjp,), "log_softmax: g - softmax·Σ g"),
-    _array_function("cross_entropy", 2, _cross_entropy, (_cross_entropy_probabilities, _cross_entropy_targets),
-                    "cross-entropy: -t/y, averaged over the batch (after softmax: y - t)", _cross_entropy_shapes,
-                    "cross_entropy is undefined here (a true class has probability 0: log 0)"),
-    _array_function("affine", 3, _affine, _AFFINE_VJP,
-                    "affine: g·Wᵀ for x, xᵀ·g for W, g summed over the batch for b", _affine_shapes),
-    Op("item", "[]", 2, _item, None, "an element: the gradient goes to that element", form=INDEX,
-       vjp=(_item_vjp, _no_gradient), shapes=_item_shapes),
-    Op("item2", "[]", 3, _item, None, "an element: the gradient goes to that element", form=INDEX,
-       vjp=(_item_vjp, _no_gradient, _no_gradient), shapes=_item_shapes),
+    Op("add", 2, "add", "add passes the gradient through", (1, 1), symbol="+", form=INFIX, precedence=SUM,
+       shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
+    Op("sub", 2, "sub", "subtract passes the gradient to the left input and its negative to the right", (1, -1),
+       symbol="-", form=INFIX, precedence=SUM, shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
+    Op("mul", 2, "mul", "multiply by the other input", (Y, X), symbol="×", form=INFIX, precedence=PRODUCT,
+       product=True, shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
+    Op("div", 2, "div", "divide: 1/y for x, -x/y² for y", lambda m, out, x, y: (m.div(1, y), -m.div(out, y)),
+       symbol="/", form=INFIX, precedence=PRODUCT, shapes=_broadcast, undefined="division by zero"),
+    Op("pow", 2, "power", "power: y·x^(y-1) for x, x^y·ln x for y",
+       # as PyTorch: x^0 has slope 0 everywhere, 0 included, and the exponent of 0^y gets 0
+       lambda m, out, x, y: (m.where(y == 0, 0, y * m.power(x, y - 1)),
+                             m.where(x > 0, out * m.log(m.where(x > 0, x, 1)), m.where(x == 0, 0, m.nan))),
+       symbol="^", calls=("pow",), form=INFIX, precedence=POWER, right_assoc=True, shapes=_broadcast,
+       undefined="{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)"),
+    Op("neg", 1, "neg", "negate: flip the gradient's sign", (-1,), symbol="-", form=PREFIX, precedence=UNARY),
+    Op("sin", 1, "sin", "sin: cos x", lambda m, out, x: (m.cos(x),)),
+    Op("cos", 1, "cos", "cos: -sin x", lambda m, out, x: (-m.sin(x),)),
+    Op("tan", 1, "tan", "tan: 1 + tan² x", lambda m, out, x: (1 + out * out,)),
+    Op("asin", 1, "asin", "asin: 1/√(1-x²)", lambda m, out, x: (m.div(1, m.sqrt(1 - x * x)),),
+       undefined="asin of {0} is undefined (asin needs a number from -1 to 1)"),
+    Op("acos", 1, "acos", "acos: -1/√(1-x²)", lambda m, out, x: (-m.div(1, m.sqrt(1 - x * x)),),
+       undefined="acos of {0} is undefined (acos needs a number from -1 to 1)"),
+    Op("atan", 1, "atan", "atan: 1/(1+x²)", lambda m, out, x: (m.div(1, 1 + x * x),)),
+    Op("sinh", 1, "sinh", "sinh: cosh x", lambda m, out, x: (m.cosh(x),)),
+    Op("cosh", 1, "cosh", "cosh: sinh x", lambda m, out, x: (m.sinh(x),)),
+    Op("tanh", 1, "tanh", "tanh: 1 - y²", lambda m, out, x: (1 - out * out,)),
+    Op("exp", 1, "exp", "exp: the output itself", (OUT,)),
+    Op("log", 1, "log", "log: 1/x", lambda m, out, x: (m.div(1, x),), calls=("log", "ln"),
+       undefined="log of {0} is undefined (log needs a positive number)"),
+    Op("log2", 1, "log2", "log2: 1/(x ln 2)", lambda m, out, x: (m.div(1, x * math.log(2)),),
+       undefined="log2 of {0} is undefined (log2 needs a positive number)"),
+    Op("log10", 1, "log10", "log10: 1/(x ln 10)", lambda m, out, x: (m.div(1, x * math.log(10)),),
+       undefined="log10 of {0} is undefined (log10 needs a positive number)"),
+    Op("sqrt", 1, "sqrt", "sqrt: 1/(2√x)", lambda m, out, x: (m.div(1, 2 * out),),
+       undefined="sqrt of {0} is undefined (sqrt needs a number ≥ 0)"),
+    Op("abs", 1, "abs", "abs: the sign of x (0 at 0)", lambda m, out, x: (m.sign(x),)),
+    Op("sigmoid", 1, "sigmoid", "sigmoid: y(1-y)", lambda m, out, x: (out * (1 - out),)),
+    Op("relu", 1, lambda m, x: m.where(x > 0, x, x - x), "relu: 1 where x > 0, else 0 (0 at 0)",
+       lambda m, out, x: (m.where(x > 0, 1, 0),)),
+    Op("softplus", 1, lambda m, x: m.maximum(x, 0.0) + m.log1p(m.exp(-m.abs(x))), "softplus: sigmoid x",
+       lambda m, out, x: (m.sigmoid(x),)),
+    Op("max", 2, "maximum", "max: the gradient goes to the larger input (split evenly at a tie)",
+       lambda m, out, x, y: (_max_share(m, x, y), _max_share(m, y, x)), shapes=_broadcast),
+    Op("min", 2, "minimum", "min: the gradient goes to the smaller input (split evenly at a tie)",
+       lambda m, out, x, y: (_max_share(m, y, x), _max_share(m, x, y)), shapes=_broadcast),
+    Op("clamp", 3, lambda m, x, lo, hi: m.minimum(m.maximum(x, lo), hi),
+       "clamp: the gradient goes to x between lo and hi (bounds included), else to the bound that holds",
+       # as PyTorch: x gets it inside [lo, hi]; lo where x < lo (unless lo ≥ hi); hi where x > hi or hi < lo
+       lambda m, out, x, lo, hi: (m.where(x < lo, 0, m.where(x > hi, 0, 1)), m.where(lo < hi, m.where(x < lo, 1, 0), 0),
+                                  m.where(hi < lo, 1, m.where(x > hi, 1, 0))),
+       shapes=_broadcast),
+    Op("matmul", 2, _matmul, "matrix product: g·Bᵀ for A, Aᵀ·g for B",
+       vjp=(_matmul_left, _matmul_right), symbol="@", form=INFIX, precedence=PRODUCT, shapes=_matmul_shapes),
+    Op("transpose", 1, _transpose, "transpose: the gradient transposed back",
+       vjp=(lambda g, out, a: _transpose(g),), symbol="'", calls=("transpose",), form=POSTFIX),
+    Op("sum", 1, _sum, "sum: every element gets the gradient",
+       vjp=(lambda g, out, a: arrays.filled(a, g) if arrays.is_array(a) else g,)),
+    Op("mean", 1, _mean, "mean: every element gets the gradient over the count",
+       vjp=(lambda g, out, a: arrays.filled(a, div(g, a.size)) if arrays.is_array(a) else g,)),
+    Op("softmax", 1, _softmax, "softmax: y·(g - Σ g·y)", vjp=(_softmax_vjp,)),
+    Op("log_softmax", 1, _log_softmax, "log_softmax: g - softmax·Σ g", vjp=(_log_softmax_vjp,)),
+    Op("cross_entropy", 2, _cross_entropy,
+       "cross-entropy: -t/y, averaged over the batch (after softmax: y - t)",
+       vjp=(_cross_entropy_probabilities, _cross_entropy_targets), shapes=_cross_entropy_shapes,
+       undefined="cross_entropy is undefined here (a true class has probability 0: log 0)"),
+    Op("affine", 3, _affine, "affine: g·Wᵀ for x, xᵀ·g for W, g summed over the batch for b",
+       vjp=_AFFINE_VJP, shapes=_affine_shapes),
+    Op("item", 2, _item, "an element: the gradient goes to that element",
+       vjp=(_item_vjp, _no_gradient), symbol="[]", form=INDEX, variadic=True, shapes=_item_shapes),
 ]
 
 OPS = {op.name: op for op in _TABLE}
-
-# What a call may name: every function-form op, the binary ops callable as functions, aliases.
-FUNCTIONS = {op.name: op for op in _TABLE if op.form == CALL}
-FUNCTIONS["ln"] = OPS["log"]
-FUNCTIONS["pow"] = OPS["pow"]
-FUNCTIONS["transpose"] = OPS["transpose"]
-
+FUNCTIONS = {name: op for op in _TABLE for name in op.calls}  # what a call may name
 CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -18,7 +18,7 @@ from lark.lark import PostLex
 from . import arrays, numbers
 from .errors import GradcalcError, InputError, MathError
 from .graph import CONSTANT, INPUT, LITERAL, OPERATION, Claim, GraphBuilder
-from .ops import CONSTANTS, FUNCTIONS, OPS
+from .ops import CALL, CONSTANTS, FUNCTIONS, OPS
 
 # Subscript digits may be part of a name (x₁); to check a name against Python's rule they
 # count as digits. Superscripts are exponents: x² is x^2, x⁻¹ is x^-1.
@@ -89,22 +89,13 @@ class _Reducer:
         return self.program.lookup(children[0])
 
     def call(self, children):
-        return self.program.call(children[0], children[1])
-
-    def arguments(self, children):
-        return tuple(children)
+        return self.program.call(children[0], tuple(children[1:]))
 
     def superscript(self, children):
         return self.program.superscript(children[0], children[1])
 
     def neg(self, children):
         return self.program.negate(children[0])
-
-    def transpose(self, children):
-        return self.program.tape.apply(OPS["transpose"], (children[0],))
-
-    def index(self, children):
-        return self.program.index(children[0], children[1])
 
     def signed(self, children):
         return self.program.array_number(children[0], positive=True)
@@ -132,8 +123,8 @@ class _Reducer:
         return children[0]
 
 
-def _binary_callback(op):
-    return lambda self, children: self.program.tape.apply(op, (children[0], children[1]))
+def _operator_callback(op):
+    return lambda self, children: self.program.tape.apply(op, tuple(children))
 
 
 class _Number:
@@ -143,8 +134,11 @@ class _Number:
         self.token, self.value, self.text = token, value, text
 
 
-for _name in ("add", "sub", "mul", "div", "pow", "matmul"):
-    setattr(_Reducer, _name, _binary_callback(OPS[_name]))
+# An operator's grammar alias is its op's name: add, mul, pow, transpose, item… (neg, above,
+# folds the sign of a literal instead).
+for _op in OPS.values():
+    if _op.form != CALL and not hasattr(_Reducer, _op.name):
+        setattr(_Reducer, _op.name, _operator_callback(_op))
 
 _parser = None
 _reducer = _Reducer()
@@ -387,13 +381,6 @@ class Program:
             wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
             raise self._error(InputError, f"{name} takes {wanted}, got {len(arguments)}", token)
         return self.tape.apply(op, arguments)
-
-    def index(self, node, indices):
-        op = {1: OPS["item"], 2: OPS["item2"]}.get(len(indices))
-        if op is None:
-            raise InputError(f"an index takes one or two positions, not {len(indices)}",
-                             line=self._line_number, column=self._offset + 1, source=self._line)
-        return self.tape.apply(op, (node, *indices))
 
     def array_literal(self, items):
         """[1, 2] or [[1, 2], [3, 4]]: a rectangular array of numbers, an exact leaf."""

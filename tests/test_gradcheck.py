@@ -56,6 +56,7 @@ SAFE_POINTS = {
     "softplus": {"x": "0.7"},
     "max": {"x": "0.7", "y": "1.3"},
     "min": {"x": "0.7", "y": "1.3"},
+    "clamp": {"x": "0.7", "y": "0.2", "z": "1.3"},
     # array ops: the scalar inputs of ARRAY_PROGRAMS
     "matmul": {"x": "0.7", "y": "1.3"},
     "transpose": {"x": "0.7", "y": "1.3"},
@@ -66,7 +67,6 @@ SAFE_POINTS = {
     "cross_entropy": {"x": "0.7", "y": "1.3"},
     "affine": {"x": "0.7", "y": "1.3", "z": "-0.4"},
     "item": {"x": "0.7", "y": "1.3"},
-    "item2": {"x": "0.7", "y": "1.3"},
 }
 
 # For each array op, a program taking the scalar inputs of its safe point through the op.
@@ -82,8 +82,7 @@ ARRAY_PROGRAMS = {
                      "[[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]] * y)",
     "affine": "sum(affine([[0.7, -0.3], [1.1, 0.2]] * x, [[0.5, -1, 0.3], [0.2, 0.8, -0.6]] * y, "
               "[0.1, -0.2, 0.3] * z) * [[1, -2, 3], [0.5, 2, -1]])",
-    "item": "([0.7, -0.3, 1.1] * x)[1] * y",
-    "item2": "([[0.7, -0.3], [1.1, 0.2]] * x)[1, 0] * y",
+    "item": "([0.7, -0.3, 1.1] * x)[1] * ([[0.7, -0.3], [1.1, 0.2]] * y)[1, 0]",
 }
 
 
@@ -97,7 +96,7 @@ def expression(op):
     if op.form == PREFIX:
         return f"{op.symbol}x"
     assert op.form == CALL
-    return f"{op.name}(x, y)" if op.arity == 2 else f"{op.name}(x)"
+    return f"{op.name}({', '.join('xyz'[:op.arity])})"
 
 
 def at_option(point):
@@ -106,7 +105,7 @@ def at_option(point):
 
 def broken_sin():
     """sin with its derivative doubled: 2 cos x instead of cos x."""
-    return dataclasses.replace(OPS["sin"], partials=lambda out, x: (2 * math.cos(x),))
+    return dataclasses.replace(OPS["sin"], partials=lambda m, out, x: (2 * m.cos(x),))
 
 
 @pytest.fixture

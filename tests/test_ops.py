@@ -41,7 +41,7 @@ VARIABLES = ("x", "y", "z")
 INFIX_SPELLING = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^", "matmul": "@"}
 
 # The positions an indexing op's spelling reads (literals, not inputs: an index has no gradient).
-INDEX_SPELLING = {"item": "x[1]", "item2": "x[1, -1]"}
+INDEX_SPELLING = {"item": "x[1]"}
 
 
 def input_names(op):
@@ -113,6 +113,8 @@ CASES = {
     "softplus": _unary(-10, 10, lambda x: math.log1p(math.exp(x))),
     "max": Case(apart(1e-3), max),
     "min": Case(apart(1e-3), min),
+    "clamp": Case(st.tuples(reals(-10, 10), reals(-10, -1), reals(1, 10)).filter(
+        lambda p: min(abs(p[0] - p[1]), abs(p[0] - p[2])) >= 1e-3), lambda x, lo, hi: min(max(x, lo), hi)),
 }
 
 
@@ -179,7 +181,6 @@ ARRAY_CASES = {
     "cross_entropy": _array_case(cross_entropy_points(), _cross_entropy),
     "affine": _array_case(affine_points(), lambda x, w, b: x @ w + b),
     "item": _array_case(st.tuples(any_array(min_first=2)), lambda x: x[1]),
-    "item2": _array_case(st.tuples(any_array(min_dims=2, min_first=2)), lambda x: x[1, -1]),
 }
 CASES.update(ARRAY_CASES)
 
@@ -300,15 +301,43 @@ def test_spelling_reaches_the_intended_op():
         assert operations == [op], f"{spell(op)!r} parsed to {[o.name for o in operations]}"
 
 
-def test_partials_declared_as_terms_make_the_same_rule():
-    """add (1, 1), sub (1, -1), mul (y, x), neg (-1), exp (out): the rule made from the terms
-    gives them, so the general walk, explain and check see the partials the fast walk reads."""
-    expected = {"add": (1, 1), "sub": (1, -1), "mul": (3, 2), "neg": (-1,), "exp": (-2,)}
-    assert {name for name, op in OPS.items() if op.terms} == set(expected)
-    for name, partials in expected.items():
-        operands = (6, 2, 3) if OPS[name].arity == 2 else (-2, 2)
-        assert OPS[name].partials(*operands) == partials
-    assert [name for name, op in OPS.items() if op.product] == ["mul"]
+# A point for each elementwise op of more than one input, inside its domain, away from kinks.
+SAFE = {1: (0.3,), 2: (1.5, 0.5), 3: (0.7, 0.2, 1.3)}
+
+
+@pytest.mark.parametrize("name", sorted(name for name, op in OPS.items() if op.elementwise))
+def test_every_elementwise_op_is_one_rule_for_numbers_and_arrays(name):
+    """An elementwise op's rule is written once: at numbers, at float arrays and at exact arrays
+    it gives the same gradients, element by element (exactly, where the op is rational)."""
+    op = OPS[name]
+    text = spell(op)
+    points = [SAFE[op.arity], tuple(-v for v in SAFE[op.arity])] if name not in ("log", "log2", "log10", "sqrt",
+                                                                                    "asin", "acos", "pow") \
+        else [SAFE[op.arity], tuple(v / 3 for v in SAFE[op.arity])]
+    names = input_names(op)
+    at_numbers = [gradcalc.evaluate(text, at=dict(zip(names, p)), exact=False) for p in points]
+    columns = {n: np.array([p[k] for p in points]) for k, n in enumerate(names)}
+    at_floats = gradcalc.evaluate(f"sum({text})", at=columns, exact=False)
+    exact_columns = {n: [Fraction(v).limit_denominator(1000) for v in column] for n, column in columns.items()}
+    at_exact = gradcalc.evaluate(f"sum({text})", at=exact_columns)
+    for n in names:
+        expected = [result.gradient[n] for result in at_numbers]
+        np.testing.assert_allclose(np.asarray(at_floats.gradient[n], dtype=float), expected, rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(at_exact.gradient[n], dtype=float), expected, rtol=1e-12)
+    exact_at_numbers = [gradcalc.evaluate(text, at={n: column[k] for n, column in exact_columns.items()})
+                        for k in range(len(points))]
+    if all(type(result.value) is not float for result in exact_at_numbers):  # rational: exact everywhere
+        for n in names:
+            assert list(at_exact.gradient[n]) == [result.gradient[n] for result in exact_at_numbers]
+
+
+def test_one_row_indexes_with_any_number_of_indices():
+    """x[1, 0] and x[0][1] are one op, with two indices and with one, and each sends the
+    gradient to its element."""
+    graph = gradcalc.parse("x[1, 0] * x[0][1]")
+    assert len({op for op in graph.ops if op is not None and op.form == INDEX}) == 1
+    gradient = gradcalc.evaluate(graph, at={"x": [[1, 2], [3, 4]]}).gradient["x"]
+    assert gradient.tolist() == [[0, 3], [2, 0]]
 
 
 def test_a_graph_evaluated_in_float_mode_stays_exact_in_exact_mode():
@@ -384,6 +413,69 @@ def test_exact_results_of_integers_are_ints():
 
 
 # -- kinks and edges: PyTorch's conventions -------------------------------------------------------
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("x, lo, hi, expected", [
+    (0.5, 0, 1, (1, 0, 0)),  # inside: x gets it
+    (-1, 0, 1, (0, 1, 0)),  # below: lo
+    (2, 0, 1, (0, 0, 1)),  # above: hi
+    (0, 0, 1, (1, 0, 0)),  # on a bound: x (bounds included)
+    (1, 0, 1, (1, 0, 0)),
+    (0.5, 1, 0, (0, 0, 1)),  # lo > hi: the result is hi, and so is the gradient
+])
+def test_clamp_sends_the_gradient_as_pytorch_does(x, lo, hi, expected, exact):
+    """clamp(x, lo, hi) = min(max(x, lo), hi), with torch.clamp's gradients (checked against
+    torch 2.13): to x inside [lo, hi], bounds included; to lo below; to hi above, or whenever
+    lo > hi."""
+    at = {"x": Fraction(x) if exact else float(x), "lo": lo, "hi": hi}
+    result = gradcalc.evaluate("clamp(x, lo, hi)", at=at, exact=exact)
+    assert result.value == min(max(x, lo), hi)
+    assert tuple(result.gradient[name] for name in ("x", "lo", "hi")) == expected
+
+
+# -- a bug in a rule is not the user's mistake -------------------------------------------------------
+
+
+@pytest.fixture
+def broken_op(monkeypatch):
+    """Puts a row in the table's place of sin, as a bug in the table would: `broken_op(**columns)`."""
+    import dataclasses
+
+    def put(**columns):
+        op = dataclasses.replace(OPS["sin"], **columns)
+        monkeypatch.setitem(gradcalc.ops.FUNCTIONS, "sin", op)
+        return op
+
+    return put
+
+
+@pytest.mark.parametrize("columns", [
+    {"forward": lambda m, x: m.no_such_primitive(x)},  # in the forward walk
+    {"partials": lambda m, out, x: (m.cos(x) if out == 0.5 else [][0],)},  # in the backward walk (the
+])                                                                          # table's own check passes it)
+def test_an_exception_from_a_rule_is_an_internal_error_naming_the_op(broken_op, columns):
+    """A TypeError or an AttributeError in a rule is gradcalc's bug: exit 70, a message naming
+    the op and asking for a report, no traceback (and not "sin of 0.5 is undefined")."""
+    broken_op(**columns)
+    run = gc("sin(x)", "--at", "x=0.5")
+    assert_clean_failure(run, 70)
+    assert "internal error in the rule for sin" in run.stderr and "please report it" in run.stderr
+    assert "undefined" not in run.stderr
+
+
+def test_the_table_checks_itself():
+    """A row whose partials do not match its inputs, or that gives no derivative, is refused
+    when the table is built."""
+    import dataclasses
+
+    with pytest.raises(TypeError, match="2 partials for 1 inputs"):
+        dataclasses.replace(OPS["sin"], partials=lambda m, out, x: (m.cos(x), 1))
+    with pytest.raises(TypeError, match="give partials or vjp"):
+        dataclasses.replace(OPS["sin"], partials=None)
+    with pytest.raises(TypeError, match="no primitive"):
+        dataclasses.replace(OPS["sin"], forward="sine")
+
 
 @pytest.mark.parametrize("exact", [True, False])
 @pytest.mark.parametrize("text", ["relu(x)", "abs(x)"])
