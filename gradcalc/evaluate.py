@@ -90,33 +90,43 @@ def evaluate(graph, at=None, exact=True, differentiate=None, wrt=None):
 
 
 class _Layout:
-    """What the walks read of a graph, made once per graph: the leaves' values in floats, whether
-    an array can flow in, and the steps of the walks over numbers."""
+    """What the walks read of a graph, made once per graph: whether an array can come in through
+    a leaf or an op, the leaves' values in floats, and the steps of the walks."""
 
     def __init__(self, graph):
-        self.float_leaves = [v if v is None else arrays.to_float(v) for v in graph.leaf_values]
-        self.array_leaves = any(map(arrays.is_array, graph.leaf_values))
-        ops = set(graph.ops) - {None}
-        self.array_ops = any(not op.elementwise for op in ops)
-        # Each operation: (node, op, first input, second input or -1, the others or None).
-        self.operations = [(i, op, *_spread(inputs)) for i, (op, inputs) in enumerate(zip(graph.ops, graph.args))
-                           if op is not None]
-        self.forward_steps = [(i, op.forward_in(Numbers), j, k, more) for i, op, j, k, more in self.operations]
-        # The backward steps add where the partials are: the places of terms in the node values
-        # followed by PARTIAL_CONSTANTS (or -1, -1), and the partials rule otherwise.
-        constants = len(graph)
-        self.backward_steps = []
-        for i, op, j, k, more in self.operations:
-            places, partials = (-1, -1), op.partials_in(Numbers)
-            if op.term_places is not None:
-                (first, second), partials = op.term_places, None
-                places = tuple((i, j, k)[p] if p < 3 else constants + p - 3 for p in (first, second))
-            self.backward_steps.append((i, op, j, k, more, *places, partials))
+        self.leaf_values = graph.leaf_values  # (not the graph: the layouts are kept while it lives)
+        self.array_leaves = arrays.np is not None and any(map(arrays.is_array, graph.leaf_values))
+        self.array_ops = False
+        self._float_leaves = None
+        # One step per operation, for both walks: (node, its forward rule with the Numbers
+        # backend bound, first input, second input or -1, the others or None, its op, where its
+        # partials are: the places of terms in the node values followed by PARTIAL_CONSTANTS, or
+        # -1, -1 and its partials rule with Numbers bound).
+        self.steps = steps = []
+        constants = len(graph) - 3
+        rules = {}  # op -> its rules with Numbers bound
+        for i, (op, inputs) in enumerate(zip(graph.ops, graph.args)):
+            if op is None:
+                continue
+            j, k, more = inputs[0], inputs[1] if len(inputs) > 1 else -1, inputs[2:] or None
+            bound = rules.get(op)
+            if bound is None:
+                bound = rules[op] = op.forward_in(Numbers), op.partials_in(Numbers)
+                self.array_ops = self.array_ops or not op.elementwise
+            places = op.term_places
+            if places is None:
+                steps.append((i, bound[0], j, k, more, op, -1, -1, bound[1]))
+            else:
+                first, second = places
+                steps.append((i, bound[0], j, k, more, op, (i, j, k)[first] if first < 3 else constants + first,
+                              (i, j, k)[second] if second < 3 else constants + second, None))
 
-
-def _spread(inputs):
-    """(first, second or -1, the others or None): the inputs as the steps hold them."""
-    return inputs[0], inputs[1] if len(inputs) > 1 else -1, inputs[2:] or None
+    @property
+    def float_leaves(self):
+        """The leaves' values in floats (None where an input has no value), for float mode."""
+        if self._float_leaves is None:
+            self._float_leaves = [v if v is None else arrays.to_float(v) for v in self.leaf_values]
+        return self._float_leaves
 
 
 _layouts = weakref.WeakKeyDictionary()
@@ -169,7 +179,7 @@ def forward(graph, at, exact):
         with arrays.float_errors("raise"):
             _forward_loop(graph, values, exact, _array_steps(graph, layout, values))
     else:
-        _forward_loop(graph, values, exact, layout.forward_steps)
+        _forward_loop(graph, values, exact, layout.steps)
     if not exact:  # a float operation that overflowed gave inf without raising: find it
         finite = numbers.is_finite if with_arrays else math.isfinite
         computed = [v for v, op in zip(values, graph.ops) if op is not None] if with_arrays else values
@@ -186,7 +196,7 @@ def _forward_loop(graph, values, exact, steps):
     fit, limit = numbers.fit_exact, numbers.EXACT_LIMIT
     node = -1
     try:
-        for node, rule, j, k, more in steps:
+        for node, rule, j, k, more, _, _, _, _ in steps:
             if k < 0:
                 value = rule(values[j])
             elif more is None:
@@ -234,7 +244,7 @@ def _array_steps(graph, layout, values):
 
         return rule
 
-    return [(i, step(i, op), j, k, more) for i, op, j, k, more in layout.operations]
+    return [(i, step(i, op), j, k, more, op, -1, -1, None) for i, _, j, k, more, op, _, _, _ in layout.steps]
 
 
 # -- backward ---------------------------------------------------------------------------------------
@@ -255,7 +265,7 @@ def backward(graph, values, output, exact, needed=None):
     grads[output] = 1 if exact else 1.0
     ancestors = None if graph.minimal else set(graph.ancestors(output))
     general = needed is not None or layout.array_ops or _holds_arrays(graph, layout, values)
-    steps = layout.backward_steps
+    steps = layout.steps
     if general or ancestors is not None or (steps and steps[-1][0] != output):
         steps = [step for step in steps if step[0] <= output and (ancestors is None or step[0] in ancestors)
                  and (needed is None or needed[step[0]])]
@@ -276,7 +286,7 @@ def _backward_loop(graph, values, grads, operands, exact, steps, general, needed
     the partials rule otherwise, and when `general` (arrays, or sums to keep small) through
     `contributions`, which knows shapes and array ops. `zero` is the gradient nothing reached yet."""
     fit, limit = numbers.fit_gradient, numbers.EXACT_LIMIT
-    for node, op, j, k, more, first, second, partials in reversed(steps):
+    for node, _, j, k, more, op, first, second, partials in reversed(steps):
         g = grads[node]
         if exact and (type(g) is Fraction or (type(g) is int and not -limit < g < limit)):
             g = fit(g)

@@ -80,6 +80,7 @@ class Op:
     terms: tuple | None = field(default=None, init=False)  # the partials, when declared as terms
     # where the backward walk finds the terms: 0-2 in (node, x, y), 3 + c for PARTIAL_CONSTANTS[c]
     term_places: tuple | None = field(default=None, init=False, repr=False)
+    elementwise: bool = field(default=True, init=False)  # applied to arrays element by element (partials)
     _bound: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
@@ -91,12 +92,8 @@ class Op:
             object.__setattr__(self, "terms", self.partials)
             object.__setattr__(self, "partials", _rule_of(self.partials))
             object.__setattr__(self, "term_places", _places_of(self.terms))
+        object.__setattr__(self, "elementwise", self.vjp is None)
         _check(self)
-
-    @property
-    def elementwise(self):
-        """Whether the op applies to arrays element by element (its derivative is partials)."""
-        return self.vjp is None
 
     def forward_in(self, m):
         """The forward rule with the backend `m` bound: m's own primitive where the row names one
