@@ -41,30 +41,50 @@ def run(lines, at=None, exact=True, tolerance=None):
 
     Yields an Evaluation per output, a Verdict per check (`tolerance` is the absolute tolerance
     of checks written without ±), or the GradcalcError that stopped a line or an output;
-    reading goes on after an error, so one bad problem in a file does not hide the rest."""
-    program = Program()
+    reading goes on after an error, so one bad problem in a file does not hide the rest.
+    `Answers` gives the judgement of all the program's checks at its end too."""
+    answers = Answers(at, exact, tolerance)
     for number, line in enumerate(lines, 1):
-        yield from read_and_answer(program, line, number, at, exact, tolerance)
-    for graph in program.read_end():
-        yield answer(graph, at, exact, tolerance)
+        yield from answers.read(line, number)
+    yield from answers.end()
 
 
-def read_and_answer(program, line, number, at=None, exact=True, tolerance=None):
-    """One line of a program: an Evaluation or Verdict per statement that has one, or the error
-    that stopped a statement."""
-    for item in program.read_line(line, number):
-        yield item if isinstance(item, GradcalcError) else answer(item, at, exact, tolerance)
+class Answers:
+    """A program read line by line and answered as it goes: each output evaluated, each check
+    judged together with the program's earlier checks (one `check.Judge` for the program).
+    `at`, `exact` and `tolerance` may change between lines, as the interactive session's do."""
 
+    def __init__(self, at=None, exact=True, tolerance=None):
+        self.program = Program()
+        self.at, self.exact, self.tolerance = dict(at or {}), exact, tolerance
+        self.judge = None  # made at the first check: a program without one never loads the judge
 
-def answer(item, at=None, exact=True, tolerance=None):
-    """Evaluate an output's Graph or judge a Claim; a GradcalcError is returned, not raised."""
-    try:
-        if isinstance(item, Claim):
-            from .check import judge  # only programs with check lines need it
+    def read(self, line, number):
+        """One line: an Evaluation or Verdict per statement that has one, or the error that
+        stopped a statement."""
+        for item in self.program.read_line(line, number):
+            yield item if isinstance(item, GradcalcError) else self.answer(item)
 
-            return judge(item, at, exact, tolerance)
-        return _evaluate(item, at, exact)
-    except GradcalcError as error:
-        if error.line is None:  # an error about the statement as a whole, not about one of its nodes
-            error.line = item.line if isinstance(item, Claim) else item.lines[0]
-        return error
+    def end(self):
+        """After the last line: the output of a program without one (its last assignment)."""
+        for graph in self.program.read_end():
+            yield self.answer(graph)
+
+    def report(self):
+        """The program's checks judged together (a `check.Report`), or None if it has none."""
+        return None if self.judge is None else self.judge.report()
+
+    def answer(self, item):
+        """Evaluate an output's Graph or judge a Claim; a GradcalcError is returned, not raised."""
+        try:
+            if isinstance(item, Claim):
+                if self.judge is None:
+                    from .check import Judge
+
+                    self.judge = Judge()
+                return self.judge.verdict(item, self.at, self.exact, self.tolerance)
+            return _evaluate(item, self.at, self.exact)
+        except GradcalcError as error:
+            if error.line is None:  # an error about the statement as a whole, not about one of its nodes
+                error.line = item.line if isinstance(item, Claim) else item.lines[0]
+            return error

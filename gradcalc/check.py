@@ -1,9 +1,16 @@
-"""Homework checking: judge each `check` claim, diagnose the likely mistake behind a wrong
-gradient, and find the first wrong node along the backward sweep."""
+"""Homework checking, the one judge of `check` claims: each claim judged right or wrong, the
+likely mistake behind a wrong gradient diagnosed, a wrong answer that follows from an earlier
+wrong one said to, and the first wrong node along the backward sweep found.
+
+A program's claims are judged together by a `Judge`: each as it is read (`Judge.verdict`, so a
+stream of problems is answered as it arrives), and all of them when the program ends
+(`Judge.report`), when answers that later lines explain and the first wrong ones are known.
+`gradcalc eval` and `gradcalc check` show the same judgement."""
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import NamedTuple
 
 from . import arrays
 from .errors import InputError
@@ -14,19 +21,74 @@ from .numbers import format_number, is_exact
 RELATIVE = 1e-9  # how close an answer must be to a float value, without a tolerance
 
 
-@dataclass
+@dataclass(frozen=True)
 class Verdict:
-    claim: object  # the Claim judged
+    claim: object  # the Claim judged, without its graph (a long stream of claims keeps no graphs)
     answer: object
     correct: object
     passed: bool
     diagnosis: str | None = None
     # For a gradient claim about ∂f/∂u: (consumer's name or None, local partial ∂c/∂u) per use of u.
-    uses: list = field(default_factory=list)
+    uses: tuple = ()
+
+
+class FirstWrong(NamedTuple):
+    """A wrong answer where the reasoning first broke (for one f, or among the values)."""
+
+    verdict: Verdict
+    followed: bool  # later wrong answers about the same f (or values) may follow from it
+
+
+@dataclass(frozen=True)
+class Report:
+    """A program's claims judged together, once it has ended."""
+
+    verdicts: tuple  # every Verdict in the program's order, with its final diagnosis
+    first_wrong: tuple  # FirstWrong for each f (and for the values), in line order
+    revised: tuple = ()  # final Verdicts whose diagnosis differs from the one given as they came
+
+    @property
+    def passed(self):
+        return sum(v.passed for v in self.verdicts)
+
+    @property
+    def total(self):
+        return len(self.verdicts)
+
+
+class Judge:
+    """Judges a program's claims: each as it comes, in the light of the claims before it, and all
+    of them together when the program ends. A wrong ∂f/∂u that is exactly what the student's own
+    (wrong) answers for u's consumers give is a consequence, not a new mistake: it says so."""
+
+    def __init__(self):
+        self.judged = []  # (the Verdict on the claim alone, the Verdict given as it came)
+        self.gradients = {}  # (f, u) -> the Verdict alone on the latest claim about ∂f/∂u
+
+    def verdict(self, claim, at=None, exact=True, tolerance=None):
+        """The Verdict on `claim` at the point `at`, given the program's claims so far.
+        `tolerance`, when given, is the absolute tolerance of claims written without ±."""
+        alone = judge(claim, at, exact, tolerance)
+        given = _following(alone, self.gradients)
+        self.judged.append((alone, given))
+        if claim.is_gradient:
+            self.gradients[claim.of, claim.wrt] = alone
+        return given
+
+    def report(self):
+        """Every claim judged in the light of every other, the first wrong answers, and the
+        Verdicts whose diagnosis a later line changed."""
+        verdicts, revised = [], []
+        for alone, given in self.judged:
+            final = _following(alone, self.gradients)
+            verdicts.append(final)
+            if final.diagnosis != given.diagnosis:
+                revised.append(final)
+        return Report(tuple(verdicts), tuple(first_wrong(verdicts)), tuple(revised))
 
 
 def judge(claim, at=None, exact=True, tolerance=None):
-    """The Verdict on one claim at the point `at`. `tolerance`, when given, is the absolute
+    """The Verdict on one claim alone at the point `at`. `tolerance`, when given, is the absolute
     tolerance of claims written without ±."""
     evaluation = evaluate(claim.graph, at, exact, differentiate=[0] if claim.is_gradient else [])
     graph, values = claim.graph, evaluation.values
@@ -42,14 +104,14 @@ def judge(claim, at=None, exact=True, tolerance=None):
     else:
         correct, uses, diagnosis_of = values[subject], [], None
     passed = _agrees(answer, correct, limit)
-    verdict = Verdict(claim, answer, correct, passed, None, uses)
+    diagnosis = None
     if not passed:
-        verdict.diagnosis = (
+        diagnosis = (
             _wrong_shape(claim, answer, correct)
             or (diagnosis_of and diagnosis_of(answer))
             or _rounding(graph, answer_node, answer, correct, limit)
         )
-    return verdict
+    return Verdict(claim._replace(graph=None), answer, correct, passed, diagnosis, tuple(uses))
 
 
 def _wrong_shape(claim, answer, correct):
@@ -184,7 +246,7 @@ def _gradient(evaluation, claim):
 def first_wrong(verdicts):
     """The wrong claims where the reasoning first broke: for each f, the wrong ∂f/∂u closest
     to f (the first the backward sweep reaches); and the wrong value earliest in the forward
-    sweep. Later wrong answers usually follow from these."""
+    sweep. Later wrong answers usually follow from these: each says whether there are any."""
     first = {}
     for v in verdicts:
         if v.passed:
@@ -193,31 +255,39 @@ def first_wrong(verdicts):
         best = first.get(key)
         if best is None or (v.claim.position > best.claim.position if key else v.claim.position < best.claim.position):
             first[key] = v
-    return sorted(first.values(), key=lambda v: v.claim.line)
+    return [FirstWrong(v, any(_later(w, v) for w in verdicts)) for v in sorted(first.values(), key=lambda v: v.claim.line)]
 
 
-def trace_consequences(verdicts):
-    """A wrong ∂f/∂u that is exactly what the student's own (wrong) answers for u's consumers
-    give is a consequence, not a new mistake: say so."""
-    answers = {(v.claim.of, v.claim.wrt): v for v in verdicts if v.claim.is_gradient}
-    for v in verdicts:
-        if v.passed or not v.claim.is_gradient or not v.uses:
+def _later(w, v):
+    """Whether the wrong answer w comes after v in its sweep: further from the output for
+    gradients, further from the inputs for values."""
+    if w.passed or w is v or w.claim.of != v.claim.of:
+        return False
+    return w.claim.position <= v.claim.position if v.claim.is_gradient else w.claim.position >= v.claim.position
+
+
+def _following(verdict, gradients):
+    """`verdict`, said to follow from an earlier wrong answer when it is exactly what the
+    student's own answers about ∂f/∂c for each consumer c of u give (`gradients`: (f, c) ->
+    Verdict); otherwise as it is."""
+    claim = verdict.claim
+    if verdict.passed or not claim.is_gradient or not verdict.uses:
+        return verdict
+    if any(partial is None or arrays.is_array(partial) for _, partial in verdict.uses):
+        return verdict
+    implied, wrong = 0, None
+    for consumer, partial in verdict.uses:
+        if consumer == claim.of:  # ∂f/∂f = 1 needs no claim
+            implied += partial
             continue
-        implied, wrong = 0, None
-        if any(partial is None or arrays.is_array(partial) for _, partial in v.uses):
-            continue
-        for consumer, partial in v.uses:
-            if consumer == v.claim.of:  # ∂f/∂f = 1 needs no claim
-                implied += partial
-                continue
-            upstream = answers.get((v.claim.of, consumer))
-            if upstream is None:
-                break
-            implied += upstream.answer * partial
-            wrong = wrong or (None if upstream.passed else upstream)
-        else:
-            if wrong is not None and _same(implied, v.answer):
-                v.diagnosis = (
-                    f"this follows from your ∂{wrong.claim.of}/∂{wrong.claim.wrt} on line {wrong.claim.line}, "
-                    f"which is wrong; given that answer, this step is right"
-                )
+        upstream = gradients.get((claim.of, consumer))
+        if upstream is None:
+            return verdict
+        implied += upstream.answer * partial
+        wrong = wrong or (None if upstream.passed else upstream)
+    if wrong is None or not _same(implied, verdict.answer):
+        return verdict
+    return replace(verdict, diagnosis=(
+        f"this follows from your ∂{wrong.claim.of}/∂{wrong.claim.wrt} on line {wrong.claim.line}, "
+        f"which is wrong; given that answer, this step is right"
+    ))

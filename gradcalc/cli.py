@@ -19,7 +19,7 @@ import time
 import click
 
 from . import __version__, streams
-from .api import constant, run
+from .api import Answers, constant
 from .parser import canonical_name
 from .errors import GradcalcError, InputError
 from .evaluate import Evaluation
@@ -206,6 +206,9 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
             if isinstance(item, GradcalcError):
                 errors.report(item)
                 continue
+            if not isinstance(item, Evaluation) and hasattr(item, "verdicts"):  # what the end of the program found
+                show.findings(item)
+                continue
             evaluated += 1
             if not isinstance(item, Evaluation):  # a check's verdict
                 show.verdict(item)
@@ -228,6 +231,17 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
         click.echo("error: nothing to evaluate: the program has no statements", err=True)
         exit_code = 2
     sys.exit(exit_code)
+
+
+def run(lines, at, exact=True, tolerance=None):
+    """api.run's items, and after the last line, if the program has check lines, their Report."""
+    answers = Answers(at, exact, tolerance)
+    for number, line in enumerate(lines, 1):
+        yield from answers.read(line, number)
+    report = answers.report()
+    if report is not None:
+        yield report
+    yield from answers.end()
 
 
 def _gradchecks(evaluation):
@@ -343,6 +357,19 @@ class _Display:
             self.richview.render_check_text("\n".join(lines), self.console)
         elif self.format == "json":
             self._write(checks.json_lines(None, [verdict]))
+        else:
+            self._write(self._commented(lines))
+
+    def findings(self, report):
+        from .render import checks
+
+        lines = checks.findings_lines(report, precision=self.precision)
+        if not lines:
+            return
+        if self.format == "rich":
+            self.richview.render_check_text("\n".join(lines), self.console)
+        elif self.format == "json":
+            self._write(checks.json_lines(None, report.revised))
         else:
             self._write(self._commented(lines))
 
@@ -516,28 +543,29 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
     check d(E)/d(u) = 1.08 ± 0.01    with an absolute tolerance (also +-)
 
     Exit code 0 when every check passes, 1 when one fails (or on a math error), 2 on bad input."""
-    from .check import trace_consequences
-
     at = _merged(bindings)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     gradebook = _Gradebook(output_format, not no_reveal, precision, several=len(files) > 1)
     errors = _Errors()
     for path in files:
-        verdicts, reported = [], errors.count
+        report, reported = None, errors.count
         try:
             for item in run(_file_lines(path), at, exact=not use_float, tolerance=tolerance):
                 if isinstance(item, GradcalcError):
                     errors.report(item, f"{path}: ")
-                elif not isinstance(item, Evaluation):
-                    verdicts.append(item)
+                elif hasattr(item, "verdicts"):
+                    report = item
         except _Unreadable as error:
             errors.report(error)
             gradebook.file(path, None, error.message)
             continue
-        trace_consequences(verdicts)
-        if not verdicts and errors.count == reported:
-            click.echo(f"warning: {path} has no check lines", err=True)
-        gradebook.file(path, verdicts)
+        if report is None:
+            from .check import Report
+
+            report = Report((), ())
+            if errors.count == reported:
+                click.echo(f"warning: {path} has no check lines", err=True)
+        gradebook.file(path, report)
     gradebook.end()
     sys.exit(max(errors.exit_code, 0 if gradebook.all_passed else 1))
 
@@ -560,24 +588,24 @@ class _Gradebook:
 
     @property
     def all_passed(self):
-        return all(v.passed for _, verdicts in self.results for v in verdicts or ())
+        return all(report.passed == report.total for _, report in self.results if report is not None)
 
-    def file(self, name, verdicts, error=None):
-        """`verdicts` is None for a file that could not be read (`error` says why)."""
+    def file(self, name, report, error=None):
+        """`report` is None for a file that could not be read (`error` says why)."""
         checks = self.checks
         if self.format == "json":
-            self._show(checks.json_lines(name, verdicts, self.reveal, error))
+            self._show(checks.json_lines(name, None if report is None else report.verdicts, self.reveal, error))
         elif self.format == "csv":
-            self._show(checks.csv_row(name, verdicts))
+            self._show(checks.csv_row(name, report))
         else:
             separator = "\n" if self.results else ""
-            self._show(separator + checks.plain(name if self.several else None, verdicts, self.reveal, self.precision))
-        self.results.append((name, verdicts))
+            self._show(separator + checks.plain(name if self.several else None, report, self.reveal, self.precision))
+        self.results.append((name, report))
 
     def end(self):
         if self.format == "csv":
-            everything = [v for _, verdicts in self.results for v in verdicts or ()]
-            self._show(self.checks.csv_row("total", everything))
+            reports = [report for _, report in self.results if report is not None]
+            self._show(self.checks.csv_total(reports))
         elif self.format != "json" and self.several:
             self._show("\n" + self.checks.summary_table(self.results))
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import click
 
-from .api import read_and_answer
+from .api import Answers
 from .errors import GradcalcError
 from .evaluate import Evaluation
-from .parser import Program
 
 HELP = """\
 Type a statement: `x = 3` binds an input, `s = x*y` names a node, a bare expression is
@@ -36,7 +35,7 @@ def session(display_factory, bindings_type, output_format, lines=None):
         sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is an error in its line
         readline = _line_editing()
         click.echo("gradcalc: type a statement, :help for help, :quit to leave")
-    state = _Session(Program(), {}, True, display_factory(output_format), output_format)
+    state = _Session(Answers(), display_factory(output_format), output_format)
     number = 0
     while True:
         try:
@@ -67,8 +66,8 @@ def _typed():
 class _Session:
     """What a session remembers: the program so far, the point, the mode, the display, the last output."""
 
-    def __init__(self, program, at, exact, display, output_format):
-        self.program, self.at, self.exact = program, at, exact
+    def __init__(self, answers, display, output_format):
+        self.answers = answers
         self.display, self.format = display, output_format
         self.last = None
 
@@ -76,7 +75,7 @@ class _Session:
         """One line: a colon command or a statement. False when the session should end."""
         command, _, argument = line.strip().partition(" ")
         if not command.startswith(":"):
-            for item in read_and_answer(self.program, line, number, self.at, self.exact):
+            for item in self.answers.read(line, number):
                 if isinstance(item, GradcalcError):
                     click.echo(f"error: {item}", err=True)
                 elif isinstance(item, Evaluation):
@@ -91,7 +90,7 @@ class _Session:
             click.echo(HELP)
         elif command == ":at":
             try:
-                self.at.update(bindings_type.convert(argument, None, None))
+                self.answers.at.update(bindings_type.convert(argument, None, None))
             except click.BadParameter as error:
                 click.echo(f"error: {error.message}", err=True)
         elif command == ":format":
@@ -100,9 +99,9 @@ class _Session:
             except KeyError:
                 click.echo("error: :format takes rich, plain, json, dot or mermaid", err=True)
         elif command in (":float", ":exact"):
-            self.exact = command == ":exact"
+            self.answers.exact = command == ":exact"
         elif command == ":reset":
-            self.program, self.at, self.last = Program(), {}, None
+            self.answers, self.last = Answers(exact=self.answers.exact), None
         elif command == ":explain":
             _explain(self.last, self.format)
         else:

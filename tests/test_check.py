@@ -4,13 +4,18 @@ first wrong node along the backward sweep named, and `gradcalc check`'s formats 
 import csv
 import io
 import json
+import select
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import gradcalc
-from gradcalc.check import first_wrong, judge, trace_consequences
+from gradcalc.api import Answers
+from gradcalc.check import Judge
 from gradcalc.cli import main
 from gradcalc.parser import Program
 
@@ -40,14 +45,22 @@ def check(*args, input=None):
     return CliRunner().invoke(main, ["check", *map(str, args)], input=input)
 
 
+def report_of(program):
+    """The judgement of a program's check lines when it has ended, as `gradcalc check` reads them."""
+    answers = Answers()
+    for number, line in enumerate(program.splitlines(), 1):
+        errors = [item for item in answers.read(line, number) if isinstance(item, gradcalc.GradcalcError)]
+        assert not errors, errors
+    return answers.report()
+
+
 def verdicts_of(program):
-    """The Verdicts of a program's check lines, read the way `gradcalc check` reads them."""
-    results = list(gradcalc.run(program.splitlines()))
-    errors = [r for r in results if isinstance(r, gradcalc.GradcalcError)]
-    assert not errors, errors
-    verdicts = [r for r in results if not isinstance(r, gradcalc.Evaluation)]
-    trace_consequences(verdicts)
-    return verdicts
+    """The final Verdicts of a program's check lines."""
+    return list(report_of(program).verdicts)
+
+
+def first_wrong_lines(program):
+    return [first.verdict.claim.line for first in report_of(program).first_wrong]
 
 
 def one(program, claim):
@@ -329,9 +342,9 @@ check d(E)/d(orange) = 3.24
 def test_first_wrong_node_and_its_consequences_api():
     """A wrong ∂E/∂u (line 10), then ∂E/∂s and ∂E/∂apple computed correctly from it: line 10 is
     the first wrong node and the others are diagnosed as following from it."""
-    verdicts = verdicts_of(EARLY_MISTAKE)
-    by_line = {v.claim.line: v for v in verdicts}
-    assert [v.claim.line for v in first_wrong(verdicts)] == [10]
+    report = report_of(EARLY_MISTAKE)
+    by_line = {v.claim.line: v for v in report.verdicts}
+    assert [(first.verdict.claim.line, first.followed) for first in report.first_wrong] == [(10, True)]
     assert "sends back the other input" in by_line[10].diagnosis
     assert "follows from your ∂E/∂u on line 10" in by_line[11].diagnosis
     assert "follows from your ∂E/∂s on line 11" in by_line[12].diagnosis
@@ -361,9 +374,9 @@ def test_first_wrong_is_closest_to_the_output_whatever_the_line_order(tmp_path):
 
 def test_first_wrong_is_per_f():
     """Wrong claims about two different functions (E and s) each get their own first wrong node."""
-    verdicts = verdicts_of(SHOPPING + "check d(E)/d(u) = 740\ncheck d(s)/d(apple) = 100\n"
-                           "check d(s)/d(apple_count) = 5\n")
-    firsts = {(v.claim.of, v.claim.wrt) for v in first_wrong(verdicts)}
+    report = report_of(SHOPPING + "check d(E)/d(u) = 740\ncheck d(s)/d(apple) = 100\n"
+                       "check d(s)/d(apple_count) = 5\n")
+    firsts = {(first.verdict.claim.of, first.verdict.claim.wrt) for first in report.first_wrong}
     assert firsts == {("E", "u"), ("s", "apple_count")}
 
 
@@ -555,6 +568,98 @@ def test_eval_json_reports_checks_as_records():
     assert any(r.get("value") == 12 for r in records)
 
 
+# -- one judge: eval and check say the same ---------------------------------------------------
+
+HOMEWORK = Path(__file__).parent.parent / "samples" / "homework.gc"
+def judgement(stdout):
+    """The lines of a judgement: each ✓ or ✗ with the details indented under it, and first wrong."""
+    lines, detail = [], False
+    for line in stdout.splitlines():
+        detail = line.startswith(("✓ ", "✗ ")) or (detail and line.startswith("    "))
+        if detail or line.startswith("first wrong "):
+            lines.append(line)
+    return lines
+
+
+def test_eval_and_check_judge_the_homework_alike():
+    """samples/homework.gc through `gradcalc eval` and `gradcalc check`: the same verdict lines,
+    consequences ("follows from your ∂E/∂u on line 21") and first wrong answer included.
+    [bug: eval had neither]"""
+    checked = check(HOMEWORK)
+    evaluated = CliRunner().invoke(main, ["eval", "-f", str(HOMEWORK), "--format", "plain"])
+    assert checked.exit_code == evaluated.exit_code == 1, (checked.output, evaluated.output)
+    lines = judgement(checked.stdout)
+    assert "    this follows from your ∂E/∂u on line 21, which is wrong; given that answer, this step is right" in lines
+    assert lines[-1].startswith("first wrong ∂E/∂u: line 21")
+    assert judgement(evaluated.stdout) == lines
+    assert checked.stdout.splitlines()[-1] == "6/10 checks passed"
+
+
+REVERSED = SHOPPING + "check d(E)/d(apple) = 3700\ncheck d(E)/d(s) = 740\ncheck d(E)/d(u) = 740\n"
+
+
+def test_what_later_lines_find_is_said_when_the_program_ends():
+    """Claims from the input upward: eval shows each verdict as it comes (nothing yet says line 10
+    follows from line 11), and when the program ends the diagnoses the later lines changed and the
+    first wrong answer; check shows the final verdicts. Both end on the same judgement."""
+    evaluated = CliRunner().invoke(main, ["eval", "--format", "plain", REVERSED])
+    assert evaluated.exit_code == 1, evaluated.output
+    lines = judgement(evaluated.stdout)
+    assert lines[:2] == ["✗ line 10: check d(E)/d(apple) = 3700", "    your answer 3700; correct: 5.4"]
+    assert lines[7:] == [
+        "✗ line 10: check d(E)/d(apple) = 3700",
+        "    this follows from your ∂E/∂s on line 11, which is wrong; given that answer, this step is right",
+        "✗ line 11: check d(E)/d(s) = 740",
+        "    this follows from your ∂E/∂u on line 12, which is wrong; given that answer, this step is right",
+        "first wrong ∂E/∂u: line 12 (check d(E)/d(u) = 740); the later wrong answers may follow from it",
+    ]
+    checked = check("-", input=REVERSED)
+    assert judgement(checked.stdout)[:3] == [
+        "✗ line 10: check d(E)/d(apple) = 3700", "    your answer 3700; correct: 5.4",
+        "    this follows from your ∂E/∂s on line 11, which is wrong; given that answer, this step is right"]
+    assert judgement(checked.stdout)[-1] == lines[-1]
+
+
+def test_the_judge_gives_each_verdict_as_it_comes_and_revises_at_the_end():
+    """Judge.verdict uses the claims before it; Judge.report every claim, and lists the verdicts
+    whose diagnosis a later claim changed."""
+    answers = Answers()
+    given = [item for number, line in enumerate(REVERSED.splitlines(), 1) for item in answers.read(line, number)]
+    assert [v.diagnosis for v in given[:2]] == [None, None]
+    report = answers.report()
+    assert [v.claim.line for v in report.revised] == [10, 11]
+    assert [v.diagnosis for v in report.verdicts[:2]] == [v.diagnosis for v in report.revised]
+    assert (report.passed, report.total) == (0, 3)
+
+
+def test_verdicts_in_order_are_final_as_they_come():
+    """The homework's claims, from the output back: each consequence is known when its line is
+    read, so eval's stream says it there and nothing is revised at the end."""
+    answers = Answers()
+    for number, line in enumerate(HOMEWORK.read_text(encoding="utf-8").splitlines(), 1):
+        list(answers.read(line, number))
+    assert answers.report().revised == ()
+
+
+def test_eval_shows_a_verdict_before_the_stream_ends():
+    """A check line piped to eval is judged and shown while standard input is still open."""
+    process = subprocess.Popen([sys.executable, "-m", "gradcalc", "eval", "--format", "plain"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        process.stdin.write("x = 3\ncheck x = 4\n")
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 15)
+        assert ready, "no verdict before standard input was closed"
+        assert process.stdout.readline() == "✗ line 2: check x = 4\n"
+        process.stdin.close()
+        assert process.wait(timeout=15) == 1
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stdout.close()
+        process.stderr.close()
+
+
 # -- the API ---------------------------------------------------------------------------------
 
 
@@ -565,11 +670,11 @@ def test_judge_on_a_claim_read_by_program():
         list(program.read_line(line, number))
     (claim,) = program.read_line("check d(E)/d(tax) = 740", 10)
     assert (claim.of, claim.wrt, claim.line, claim.is_gradient) == ("E", "tax", 10, True)
-    verdict = judge(claim)
+    verdict = Judge().verdict(claim)
     assert verdict.passed and verdict.correct == 740
-    assert judge(claim, at={"apple": 200}).correct == 1240
-    assert judge(claim, tolerance=0).passed
-    assert judge(claim, exact=False).correct == 740.0
+    assert Judge().verdict(claim, at={"apple": 200}).correct == 1240
+    assert Judge().verdict(claim, tolerance=0).passed
+    assert Judge().verdict(claim, exact=False).correct == 740.0
 
 
 # -- answers of the wrong shape ---------------------------------------------------------------------

@@ -186,16 +186,16 @@ def test_out_of_memory_is_reported_with_exit_3(monkeypatch, tmp_path, command):
 
 def test_out_of_memory_in_the_session_goes_on(monkeypatch):
     """In the REPL a line that runs out of memory is an error, and the session goes on."""
-    import gradcalc.repl
+    from gradcalc.api import Answers
 
-    answer = gradcalc.repl.read_and_answer
+    answer = Answers.read
 
-    def read_and_answer(program, line, *args):
+    def read(answers, line, number):
         if line == "huge":
             raise MemoryError
-        return answer(program, line, *args)
+        return answer(answers, line, number)
 
-    monkeypatch.setattr(gradcalc.repl, "read_and_answer", read_and_answer)
+    monkeypatch.setattr(Answers, "read", read)
     run = CliRunner().invoke(main, ["repl"], input="huge\nx = 3\nx*x\n")
     assert run.exit_code == 0, run.output
     assert "line 1: out of memory" in run.stderr

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 
-from ..check import first_wrong
 from ..numbers import format_number, json_number
 
 PASS, FAIL = "✓", "✗"
@@ -28,47 +27,45 @@ def verdict_lines(verdict, reveal=True, precision=None):
     return lines
 
 
-def first_wrong_lines(verdicts):
+def first_wrong_lines(report):
     """Where the reasoning first broke, for each f (and for the forward values)."""
     lines = []
-    for v in first_wrong(verdicts):
+    for v, followed in report.first_wrong:
         what = f"∂{v.claim.of}/∂{v.claim.wrt}" if v.claim.is_gradient else "value"
         line = f"first wrong {what}: line {v.claim.line} ({v.claim.text})"
-        # later in the sweep: further from the output for gradients, further from the inputs for values
-        later = [w for w in verdicts if not w.passed and w.claim.of == v.claim.of and w is not v
-                 and (w.claim.position <= v.claim.position if v.claim.is_gradient else w.claim.position >= v.claim.position)]
-        lines.append(line + ("; the later wrong answers may follow from it" if later else ""))
+        lines.append(line + ("; the later wrong answers may follow from it" if followed else ""))
     return lines
 
 
-def plain(name, verdicts, reveal=True, precision=None):
+def findings_lines(report, precision=None):
+    """What the end of a program adds to the verdicts shown as they came: the diagnoses later
+    lines changed, and where the reasoning first broke."""
+    lines = []
+    for verdict in report.revised:
+        lines += [verdict_lines(verdict, precision=precision)[0], f"    {verdict.diagnosis}"]
+    return lines + first_wrong_lines(report)
+
+
+def plain(name, report, reveal=True, precision=None):
     """One file's results: its name (unless None), each verdict, where the reasoning first broke,
     and passed/total."""
     out = [f"{name}:"] if name is not None else []
-    if verdicts is None:
+    if report is None:
         return "\n".join(out + ["not graded: the file could not be read"]) + "\n"
-    for verdict in verdicts:
+    for verdict in report.verdicts:
         out += verdict_lines(verdict, reveal, precision)
-    out += first_wrong_lines(verdicts)
-    out.append(f"{sum(v.passed for v in verdicts)}/{len(verdicts)} checks passed")
+    out += first_wrong_lines(report)
+    out.append(f"{report.passed}/{report.total} checks passed")
     return "\n".join(out) + "\n"
 
 
 def summary_table(results):
-    """Passed/total for each (file name, verdicts) and in all."""
-    rows = [(name, "unreadable" if verdicts is None else f"{_passed(verdicts)}/{len(verdicts)}")
-            for name, verdicts in results]
-    rows.append(("total", f"{sum(_passed(vs) for _, vs in results)}/{sum(_count(vs) for _, vs in results)}"))
+    """Passed/total for each (file name, Report) and in all."""
+    rows = [(name, "unreadable" if report is None else f"{report.passed}/{report.total}") for name, report in results]
+    reports = [report for _, report in results if report is not None]
+    rows.append(("total", f"{sum(r.passed for r in reports)}/{sum(r.total for r in reports)}"))
     width = max(len(name) for name, _ in rows)
     return "".join(f"{name.ljust(width)}  {score}\n" for name, score in rows)
-
-
-def _passed(verdicts):
-    return sum(v.passed for v in verdicts or ())
-
-
-def _count(verdicts):
-    return len(verdicts or ())
 
 
 def json_lines(name, verdicts, reveal=True, error=None):
@@ -93,10 +90,14 @@ def csv_header():
     return _csv_line(("file", "passed", "total"))
 
 
-def csv_row(name, verdicts):
-    """A gradebook row: the file with passed and total, or `unreadable` (the last row is "total",
-    with every file's verdicts together)."""
-    return _csv_line((name, "unreadable", "") if verdicts is None else (name, _passed(verdicts), len(verdicts)))
+def csv_row(name, report):
+    """A gradebook row: the file with passed and total, or `unreadable`."""
+    return _csv_line((name, "unreadable", "") if report is None else (name, report.passed, report.total))
+
+
+def csv_total(reports):
+    """The gradebook's last row: every file's checks together."""
+    return _csv_line(("total", sum(r.passed for r in reports), sum(r.total for r in reports)))
 
 
 def _csv_line(cells):
