@@ -56,6 +56,14 @@ class Report:
         return len(self.verdicts)
 
 
+class Graded(NamedTuple):
+    """A file graded: its Report, or None and the error that kept it from being read."""
+
+    file: str
+    report: Report | None
+    error: str | None = None
+
+
 class Judge:
     """Judges a program's claims: each as it comes, in the light of the claims before it, and all
     of them together when the program ends. A wrong ∂f/∂u that is exactly what the student's own

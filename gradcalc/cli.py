@@ -9,7 +9,6 @@ output could not be written); 130 interrupted (SIGINT); 141 the reader of the ou
 
 import contextlib
 import errno
-import importlib
 import io
 import math
 import os
@@ -18,7 +17,7 @@ import time
 
 import click
 
-from . import __version__, streams
+from . import __version__, render, streams
 from .api import Answers, constant
 from .parser import canonical_name
 from .errors import GradcalcError, InputError
@@ -32,8 +31,6 @@ EXAMPLE = """\b
 Example, the textbook's shopping bill (apples 100 yen × 5, oranges 80 × 3, tax 1.08):
   gradcalc eval "(apple*5 + orange*3) * 1.08" --at apple=100,orange=80
 """
-
-FORMATS = ("rich", "plain", "json", "dot", "mermaid")
 
 
 class Bindings(click.ParamType):
@@ -179,7 +176,7 @@ EXPRESSION_COMMAND = {"ignore_unknown_options": True}
 @click.argument("expr", required=False)
 @click.option("-f", "--file", "path", metavar="FILE", help="Read the program from FILE ('-' for standard input).")
 @_point_options
-@click.option("--format", "output_format", type=click.Choice(FORMATS),
+@click.option("--format", "output_format", type=click.Choice(render.names(render.EVALUATIONS)),
               help="Output format [default: rich on a terminal, plain otherwise].")
 @click.option("--all", "show_all", is_flag=True, help="Show every node of big graphs instead of a summary.")
 @click.option("--gradcheck", is_flag=True,
@@ -197,7 +194,7 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     source = path or "-" if expr in (None, "-") else None  # the file the program is read from
     pictures = _Pictures(picture, source) if picture else None
-    show = _Display(output_format, precision, None if show_all else 40)
+    show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
     seen_inputs = set()
     errors, exit_code, evaluated = _Errors(), 0, 0
     with _Progress(enabled=output_format != "json" and sys.stderr.isatty()) as progress:
@@ -310,79 +307,6 @@ class _Errors:
             click.echo(shown, err=True)
 
 
-class _Display:
-    """Shows each Evaluation and Verdict in the chosen format as soon as it comes, flushed."""
-
-    COMMENT = {"dot": "// ", "mermaid": "%% "}  # check lines and gradchecks inside a picture's text
-
-    def __init__(self, output_format, precision, max_nodes):
-        self.format, self.precision, self.max_nodes = output_format, precision, max_nodes
-        self.blocks = 0
-        if output_format == "rich":
-            from .render import richview
-
-            self.richview = richview
-            self.console = richview.console()
-        else:  # only the chosen format's module is imported
-            module = {"plain": "plain", "json": "jsonl", "dot": "dot", "mermaid": "mermaid"}[output_format]
-            self.render = importlib.import_module(f"{__package__}.render.{module}").render
-
-    def evaluation(self, evaluation, comparisons=None):
-        if self.format == "rich":
-            self.richview.render(evaluation, self.console, self.precision, self.max_nodes)
-            if comparisons:
-                self.richview.render_gradcheck(evaluation, comparisons, self.console, self.precision)
-            return
-        text = self.render(evaluation, self.precision, self.max_nodes)
-        if comparisons:
-            text = self._with_gradcheck(text, evaluation, comparisons)
-        if self.blocks and self.format == "plain":
-            text = "\n" + text
-        self.blocks += 1
-        self._write(text)
-
-    def _with_gradcheck(self, text, evaluation, comparisons):
-        from .render import gradcheck
-
-        if self.format == "json":
-            return gradcheck.json_merged(text, comparisons)
-        table = gradcheck.plain(evaluation, comparisons, self.precision)
-        return text + self._commented([""] + table.splitlines())
-
-    def verdict(self, verdict):
-        from .render import checks  # only programs with check lines need it
-
-        lines = checks.verdict_lines(verdict, precision=self.precision)
-        if self.format == "rich":
-            self.richview.render_check_text("\n".join(lines), self.console)
-        elif self.format == "json":
-            self._write(checks.json_lines(None, [verdict]))
-        else:
-            self._write(self._commented(lines))
-
-    def findings(self, report):
-        from .render import checks
-
-        lines = checks.findings_lines(report, precision=self.precision)
-        if not lines:
-            return
-        if self.format == "rich":
-            self.richview.render_check_text("\n".join(lines), self.console)
-        elif self.format == "json":
-            self._write(checks.json_lines(None, report.revised))
-        else:
-            self._write(self._commented(lines))
-
-    def _commented(self, lines):
-        prefix = self.COMMENT.get(self.format, "")
-        return "".join(f"{prefix}{line}\n" if line else "\n" for line in lines)
-
-    @staticmethod
-    def _write(text):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-
-
 class _Pictures:
     """-o FILE: the graph as .dot or .mmd text, or drawn by Graphviz's dot as .svg, .png, .pdf.
     A program with several outputs gets FILE, FILE-2, FILE-3, …; those extra files are created
@@ -475,7 +399,7 @@ def _same_file(path, source):
 @click.option("-f", "--file", "path", metavar="FILE", help="Read the program from FILE ('-' for standard input).")
 @_point_options
 @click.option("--wrt", multiple=True, metavar="NAME", help="Explain ∂output/∂NAME only (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(("rich", "plain", "json", "md")),
+@click.option("--format", "output_format", type=click.Choice(render.names(render.EXPLANATIONS)),
               help="Output format [default: rich on a terminal, plain otherwise]; md is Markdown with LaTeX.")
 @click.option("--all", "show_all", is_flag=True, help="Show every step of a big graph's backward sweep.")
 def explain_command(expr, path, bindings, use_float, precision, wrt, output_format, show_all):
@@ -483,12 +407,10 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
     of local partials (the chain rule), then the backward sweep node by node, each gradient
     the sum over the node's consumers of their gradient times the local partial."""
     from .explain import explain
-    from .render import explain as shown
 
     at = _merged(bindings)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    max_steps = None if show_all else shown.SWEEP_LIMIT
-    console = None
+    show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
     errors = _Errors()
     for item in run(_program_lines(expr, path), at, exact=not use_float):
         if isinstance(item, GradcalcError):
@@ -496,23 +418,12 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
             continue
         if not isinstance(item, Evaluation):  # a check's verdict: explain shows gradients
             continue
-        explanations = [explain(item, k, wrt or None) for k in range(len(item.graph.outputs))]
-        if output_format == "rich":
-            from .render import richview
-
-            console = console or richview.console()
-            shown.rich(explanations, console, precision, max_steps)
-        elif output_format == "json":
-            click.echo(shown.json_lines(explanations), nl=False)
-        elif output_format == "md":
-            click.echo(shown.markdown(explanations, precision, max_steps))
-        else:
-            click.echo(shown.plain(explanations, precision, max_steps))
+        show.explanations([explain(item, k, wrt or None) for k in range(len(item.graph.outputs))])
     sys.exit(errors.exit_code)
 
 
 @main.command("repl")
-@click.option("--format", "output_format", type=click.Choice(FORMATS),
+@click.option("--format", "output_format", type=click.Choice(render.names(render.EVALUATIONS)),
               help="Output format [default: rich on a terminal, plain otherwise].")
 def repl_command(output_format=None):
     """An interactive session: one statement per line, bindings kept between lines;
@@ -521,13 +432,13 @@ def repl_command(output_format=None):
 
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     typed = sys.stdin is not None and sys.stdin.isatty()
-    session(lambda chosen: _Display(chosen, None, 40), Bindings(), output_format, None if typed else _file_lines("-"))
+    session(Bindings(), output_format, None if typed else _file_lines("-"))
 
 
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @_point_options
-@click.option("--format", "output_format", type=click.Choice(("rich", "plain", "json", "csv")),
+@click.option("--format", "output_format", type=click.Choice(render.names(render.CHECKS)),
               help="Output format [default: rich on a terminal, plain otherwise]; csv is a gradebook.")
 @click.option("--no-reveal", is_flag=True, help="Do not show the correct answers (for published feedback).")
 @click.option("--tol", "tolerance", type=click.FloatRange(min=0), metavar="X", callback=_finite,
@@ -545,75 +456,32 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
     Exit code 0 when every check passes, 1 when one fails (or on a math error), 2 on bad input."""
     at = _merged(bindings)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    gradebook = _Gradebook(output_format, not no_reveal, precision, several=len(files) > 1)
+    from .check import Graded, Report
+
+    show = render.renderer(output_format, sys.stdout, render.Options(precision, reveal=not no_reveal,
+                                                                     several=len(files) > 1))
     errors = _Errors()
+    all_passed = True
     for path in files:
         report, reported = None, errors.count
         try:
             for item in run(_file_lines(path), at, exact=not use_float, tolerance=tolerance):
                 if isinstance(item, GradcalcError):
                     errors.report(item, f"{path}: ")
-                elif hasattr(item, "verdicts"):
+                elif isinstance(item, Report):
                     report = item
         except _Unreadable as error:
             errors.report(error)
-            gradebook.file(path, None, error.message)
+            show.marks(Graded(path, None, error.message))
             continue
         if report is None:
-            from .check import Report
-
             report = Report((), ())
             if errors.count == reported:
                 click.echo(f"warning: {path} has no check lines", err=True)
-        gradebook.file(path, report)
-    gradebook.end()
-    sys.exit(max(errors.exit_code, 0 if gradebook.all_passed else 1))
-
-
-class _Gradebook:
-    """`gradcalc check`'s output: each file's results as soon as it is graded, then (for several
-    files) passed/total per file and in all."""
-
-    def __init__(self, output_format, reveal, precision, several):
-        from .render import checks
-
-        self.checks, self.format, self.reveal, self.precision = checks, output_format, reveal, precision
-        self.several, self.results = several, []
-        if output_format == "rich":
-            from .render import richview
-
-            self.richview, self.console = richview, richview.console()
-        elif output_format == "csv":
-            click.echo(checks.csv_header(), nl=False)
-
-    @property
-    def all_passed(self):
-        return all(report.passed == report.total for _, report in self.results if report is not None)
-
-    def file(self, name, report, error=None):
-        """`report` is None for a file that could not be read (`error` says why)."""
-        checks = self.checks
-        if self.format == "json":
-            self._show(checks.json_lines(name, None if report is None else report.verdicts, self.reveal, error))
-        elif self.format == "csv":
-            self._show(checks.csv_row(name, report))
-        else:
-            separator = "\n" if self.results else ""
-            self._show(separator + checks.plain(name if self.several else None, report, self.reveal, self.precision))
-        self.results.append((name, report))
-
-    def end(self):
-        if self.format == "csv":
-            reports = [report for _, report in self.results if report is not None]
-            self._show(self.checks.csv_total(reports))
-        elif self.format != "json" and self.several:
-            self._show("\n" + self.checks.summary_table(self.results))
-
-    def _show(self, text):
-        if self.format == "rich":
-            self.richview.render_check_text(text.rstrip("\n"), self.console)
-        else:
-            click.echo(text, nl=False)
+        show.marks(Graded(path, report))
+        all_passed = all_passed and report.passed == report.total
+    show.end()
+    sys.exit(max(errors.exit_code, 0 if all_passed else 1))
 
 
 def _warn_non_finite(evaluation):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from . import render
 from .api import Answers
 from .errors import GradcalcError
 from .evaluate import Evaluation
@@ -26,16 +27,16 @@ HISTORY_LINES = 1000  # the most recent lines kept
 HISTORY_BYTES = 1 << 20  # a bigger file is not one gradcalc wrote: it is not read
 
 
-def session(display_factory, bindings_type, output_format, lines=None):
+def session(bindings_type, output_format, lines=None):
     """Read statements until :quit or end of input: from `lines` (an iterator of text lines),
-    or when it is None from the terminal, with a prompt and line editing. `display_factory(format)`
-    makes the CLI's display; `bindings_type` parses :at like --at."""
+    or when it is None from the terminal, with a prompt and line editing. `bindings_type` parses
+    :at like --at."""
     typed, readline = lines is None, None
     if typed:
         sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is an error in its line
         readline = _line_editing()
         click.echo("gradcalc: type a statement, :help for help, :quit to leave")
-    state = _Session(Answers(), display_factory(output_format), output_format)
+    state = _Session(Answers(), render.renderer(output_format, sys.stdout), output_format)
     number = 0
     while True:
         try:
@@ -43,7 +44,7 @@ def session(display_factory, bindings_type, output_format, lines=None):
             if line is None:
                 break
             number += 1
-            if not state.handle(line, number, display_factory, bindings_type):
+            if not state.handle(line, number, bindings_type):
                 break
         except KeyboardInterrupt:  # Ctrl-C while typing or computing: back to the prompt
             if not typed:  # a piped session is a batch run: Ctrl-C ends it, as it ends eval
@@ -71,7 +72,7 @@ class _Session:
         self.display, self.format = display, output_format
         self.last = None
 
-    def handle(self, line, number, display_factory, bindings_type):
+    def handle(self, line, number, bindings_type):
         """One line: a colon command or a statement. False when the session should end."""
         command, _, argument = line.strip().partition(" ")
         if not command.startswith(":"):
@@ -95,34 +96,31 @@ class _Session:
                 click.echo(f"error: {error.message}", err=True)
         elif command == ":format":
             try:
-                self.display, self.format = display_factory(argument.strip()), argument.strip()
+                self.display, self.format = render.renderer(argument.strip(), sys.stdout), argument.strip()
             except KeyError:
-                click.echo("error: :format takes rich, plain, json, dot or mermaid", err=True)
+                *others, last = render.names(render.EVALUATIONS)
+                click.echo(f"error: :format takes {', '.join(others)} or {last}", err=True)
         elif command in (":float", ":exact"):
             self.answers.exact = command == ":exact"
         elif command == ":reset":
             self.answers, self.last = Answers(exact=self.answers.exact), None
         elif command == ":explain":
-            _explain(self.last, self.format)
+            self._explain()
         else:
             click.echo(f"error: unknown command {command}; :help lists them", err=True)
         return True
 
+    def _explain(self):
+        """The last output's explanation, in the session's format if it has one for explanations."""
+        from .explain import explain
 
-def _explain(evaluation, output_format):
-    from .explain import explain
-    from .render import explain as shown
-
-    if evaluation is None:
-        click.echo("error: nothing to explain yet: evaluate an expression first", err=True)
-        return
-    explanations = [explain(evaluation, k) for k in range(len(evaluation.graph.outputs))]
-    if output_format == "rich":
-        from .render import richview
-
-        shown.rich(explanations, richview.console())
-    else:
-        click.echo(shown.plain(explanations), nl=False)
+        evaluation = self.last
+        if evaluation is None:
+            click.echo("error: nothing to explain yet: evaluate an expression first", err=True)
+            return
+        shown = self.format if self.format in render.names(render.EXPLANATIONS) else "plain"
+        explanations = [explain(evaluation, k) for k in range(len(evaluation.graph.outputs))]
+        render.renderer(shown, sys.stdout).explanations(explanations)
 
 
 def _line_editing():

@@ -540,6 +540,29 @@ def test_rich_format_shows_the_marks(tmp_path):
     assert "the sign is wrong" in run.stdout and "1/2 checks passed" in run.stdout
 
 
+def test_rich_styles_what_the_results_are_not_how_they_look(tmp_path, monkeypatch):
+    """In colour, ✓ is green, ✗ red, the details yellow and the first wrong line bold, because
+    they are those parts of the results: files named 'first wrong.gc' and '✓ b.gc' are shown
+    plain, in their headings and in the table.  [bug: the rich view styled lines by sniffing
+    their text for ✓, ✗ and 'first wrong']"""
+    text = ONE_PATH + "check d(f)/d(x) = 6\ncheck f = 12\n"
+    monkeypatch.chdir(tmp_path)
+    first, ticked = "first wrong.gc", "✓ b.gc"
+    write(tmp_path, text, first), write(tmp_path, text, ticked)
+    run = CliRunner().invoke(main, ["check", first, ticked, "--format", "rich"],
+                             env={"FORCE_COLOR": "1", "TERM": "xterm", "NO_COLOR": None, "COLUMNS": "200"})
+    assert run.exit_code == 1, run.output
+    lines = run.stdout.splitlines()
+    bold, green, red, yellow = "\x1b[1m", "\x1b[32m", "\x1b[1;31m", "\x1b[33m"
+    assert f"{red}✗\x1b[0m line 3: check d(f)/d(x) = 6" in lines
+    assert f"{green}✓\x1b[0m line 4: check f = 12" in lines
+    assert f"{yellow}    your answer 6; correct: 7\x1b[0m" in lines
+    assert lines.count(f"{bold}first wrong ∂f/∂x: line 3 (check d(f)/d(x) = 6)\x1b[0m") == 2
+    assert f"{first}:" in lines and f"{ticked}:" in lines
+    table = lines[-3:]
+    assert [row.split("  ")[0] for row in table] == [first, ticked, "total"]
+
+
 # -- gradcalc eval reports check lines too ----------------------------------------------------
 
 

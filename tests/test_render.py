@@ -1,5 +1,6 @@
 """The four output formats (plain, rich, JSON lines, dot) and the samples' key numbers."""
 
+import importlib
 import io
 import json
 import math
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import gradcalc
+from gradcalc import render
 from gradcalc.render import dot, jsonl, plain, richview
 from helpers import gc
 
@@ -27,6 +29,54 @@ def rich_text(evaluation, width=100, color_system=None, max_nodes=40):
     console = richview.console(file=buffer, width=width, color_system=color_system)
     richview.render(evaluation, console, None, max_nodes)
     return buffer.getvalue()
+
+
+# -- the table of formats --------------------------------------------------------------------------
+
+KIND_METHODS = {
+    render.EVALUATIONS: ("evaluation", "verdict", "findings"),
+    render.EXPLANATIONS: ("explanations",),
+    render.CHECKS: ("marks", "end"),
+}
+
+
+@pytest.mark.parametrize("name", list(render.FORMATS))
+def test_every_format_in_the_table_renders_the_reports_it_says(name):
+    """Each entry's module has a Renderer with a method for each report of the kinds the table
+    lists (and no other kind's): adding a format is its module and its entry."""
+    cls = importlib.import_module(f"gradcalc.render.{render.FORMATS[name][0]}").Renderer
+    for kind, methods in KIND_METHODS.items():
+        for method in methods:
+            assert hasattr(cls, method) == (kind in render.FORMATS[name][1]), (name, method)
+
+
+@pytest.mark.parametrize("command, kind", [("eval", render.EVALUATIONS), ("explain", render.EXPLANATIONS),
+                                           ("check", render.CHECKS), ("repl", render.EVALUATIONS)])
+def test_each_command_offers_the_formats_the_table_gives_it(command, kind):
+    """--format's choices come from the table: eval rich|plain|json|dot|mermaid, explain
+    rich|plain|json|md, check rich|plain|json|csv."""
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    help_text = CliRunner().invoke(main, [command, "--help"]).stdout
+    assert "[" + "|".join(render.names(kind)) + "]" in "".join(help_text.split())
+    assert render.names(render.EVALUATIONS) == ("rich", "plain", "json", "dot", "mermaid")
+    assert render.names(render.EXPLANATIONS) == ("rich", "plain", "json", "md")
+    assert render.names(render.CHECKS) == ("rich", "plain", "json", "csv")
+
+
+def test_plain_and_pictures_show_the_gradient_check_table_alike():
+    """--gradcheck's table is the same lines in plain text and, as comments, in dot and mermaid."""
+    table = {}
+    for output_format, comment in [("plain", ""), ("dot", "// "), ("mermaid", "%% ")]:
+        run = gc("x*y", "--at", "x=2,y=3", "--gradcheck", "--format", output_format)
+        assert run.exit_code == 0, run.output
+        lines = run.stdout.splitlines()
+        start = lines.index(comment + "gradient check per input (central differences extrapolated to step 0)")
+        table[output_format] = [line.removeprefix(comment) for line in lines[start:start + 5]]
+    assert table["plain"] == table["dot"] == table["mermaid"]
+    assert table["plain"][2].split()[:2] == ["x", "3"] and table["plain"][2].split()[-1] == "✓"
 
 
 # -- plain ---------------------------------------------------------------------------------------

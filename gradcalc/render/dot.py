@@ -5,9 +5,17 @@ from html import escape
 
 from ..numbers import format_number
 from .layout import picture
+from .text import Picture
 
 
-def render(evaluation, precision=None, max_nodes=None):
+class Renderer(Picture):
+    COMMENT = "// "
+
+    def draw(self, evaluation):
+        return render(evaluation, self.precision)
+
+
+def render(evaluation, precision=None):
     graphs = [_digraph(evaluation, k, precision) for k in range(len(evaluation.graph.outputs))]
     return "\n".join(graphs)
 

@@ -1,11 +1,9 @@
 """Gradient-check tables: for each input (or each random direction), backprop's number, the
 finite difference, their relative error, the tolerance it was judged by and the verdict."""
 
-import json
-
 from .. import arrays
 from ..gradcheck import DIRECTION, TOLERANCE
-from ..numbers import format_number, json_number
+from ..numbers import format_number
 from .layout import output_name
 
 
@@ -52,36 +50,12 @@ def rows(evaluation, comparisons, precision=None):
     return tables
 
 
-def plain(evaluation, comparisons, precision=None):
-    lines = []
+def lines(evaluation, comparisons, precision=None):
+    """The tables as lines of (text, role) pieces, columns aligned with spaces."""
+    out = []
     for heading, table, below in rows(evaluation, comparisons, precision):
         widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
-        lines.append(heading)
-        lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
-        lines.append(below)
-    return "\n".join(lines) + "\n"
-
-
-def json_merged(text, comparisons):
-    """Each output's JSON line with a "gradcheck" list added: per input {input, backprop,
-    numeric, relative_error, tolerance, passed, verdict, method: "input"}; along a direction the
-    same with "input" null, "direction" 1, 2, … and method "direction"."""
-    records = [json.loads(line) for line in text.splitlines()]
-    for record, results in zip(records, comparisons):
-        record["gradcheck"] = [_entry(c) for c in results]
-    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-
-
-def _entry(c):
-    entry = {"method": c.method, "input": None if c.direction else c.name}
-    if c.direction:
-        entry["direction"] = c.direction
-    entry.update({
-        "backprop": json_number(c.backprop),
-        "numeric": None if c.numeric is None else json_number(c.numeric),
-        "relative_error": None if c.relative_error is None else json_number(c.relative_error),
-        "tolerance": None if c.tolerance is None else json_number(c.tolerance),
-        "passed": c.passed,
-        "verdict": c.verdict,
-    })
-    return entry
+        out.append([(heading, None)])
+        out += [[("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), None)] for row in table]
+        out.append([(below, None)])
+    return out

@@ -1,8 +1,13 @@
-"""JSON lines: one object per output, for scripts.
+"""JSON lines, for scripts: one object per line, built as data and encoded once.
 
-{"expr", "value", "gradient": {input: number}, "nodes": [{"id", "op", "label", "name",
-"inputs", "value", "grad"}]}; non-finite numbers are "inf", "-inf", "nan"; exact non-integers
-also carry "value_exact" (and "grad_exact", "gradient_exact") as "3996/5"-style strings.
+An output: {"expr", "value", "gradient": {input: number}, "nodes": [{"id", "op", "label",
+"name", "inputs", "value", "grad"}]}, with "gradcheck" (a list of per-input or per-direction
+entries) under --gradcheck; every node is included (a script wants all of them). Non-finite
+numbers are "inf", "-inf", "nan"; exact non-integers also carry "value_exact" (and
+"grad_exact", "gradient_exact") as "3996/5"-style strings.
+A check: {"file" (from gradcalc check), "line", "check", "answer", "correct" (unless not
+revealed), "passed", "diagnosis"}; a file that could not be read: {"file", "error"}.
+An explanation: {"expr", "paths", "path_counts", "sweep"}.
 """
 
 import json
@@ -10,15 +15,63 @@ from fractions import Fraction
 
 from ..graph import OPERATION
 from ..numbers import exact_text, json_number
+from .text import write
 
 # made once (json.dumps with options makes one per call); a record is a tree, so no cycle check
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
-def render(evaluation, precision=None, max_nodes=None):
-    """Every node is always included: a script wants all of them (precision and max_nodes are
-    for people, not for JSON)."""
-    return "".join(_ENCODER.encode(_output(evaluation, k)) + "\n" for k in range(len(evaluation.graph.outputs)))
+class Renderer:
+    def __init__(self, out, options):
+        self.out, self.reveal = out, options.reveal
+
+    def evaluation(self, evaluation, gradchecks=None):
+        records = _records(evaluation)
+        for record, results in zip(records, gradchecks or ()):
+            record["gradcheck"] = [_gradcheck_entry(c) for c in results]
+        write(self.out, _lines(records))
+
+    def verdict(self, verdict):
+        write(self.out, _lines([self._verdict(verdict)]))
+
+    def findings(self, report):
+        """The verdicts whose diagnosis later lines changed, again as they finally stand."""
+        if report.revised:
+            write(self.out, _lines(self._verdict(verdict) for verdict in report.revised))
+
+    def explanations(self, explanations):
+        write(self.out, _lines(_explanation(e) for e in explanations))
+
+    def marks(self, graded):
+        if graded.report is None:
+            write(self.out, _lines([{"file": graded.file, "error": graded.error}]))
+        else:
+            write(self.out, _lines(self._verdict(v, graded.file) for v in graded.report.verdicts))
+
+    def end(self):
+        """Each file's records are complete as they come."""
+
+    def _verdict(self, v, file=None):
+        record = {"file": file} if file is not None else {}
+        record.update(line=v.claim.line, check=v.claim.text, answer=json_number(v.answer))
+        if self.reveal:
+            record["correct"] = json_number(v.correct)
+        record["passed"] = v.passed
+        record["diagnosis"] = v.diagnosis
+        return record
+
+
+def _lines(records):
+    return "".join(_ENCODER.encode(record) + "\n" for record in records)
+
+
+def render(evaluation):
+    """One line per output."""
+    return _lines(_records(evaluation))
+
+
+def _records(evaluation):
+    return [_output(evaluation, k) for k in range(len(evaluation.graph.outputs))]
 
 
 def _output(evaluation, output):
@@ -56,3 +109,45 @@ def _nodes(graph, values, grads, nodes):
             entry["grad_exact"] = exact_text(grad)
         entries.append(entry)
     return entries
+
+
+def _gradcheck_entry(c):
+    """{input, backprop, numeric, relative_error, tolerance, passed, verdict, method: "input"};
+    along a direction the same with "input" null, "direction" 1, 2, … and method "direction"."""
+    entry = {"method": c.method, "input": None if c.direction else c.name}
+    if c.direction:
+        entry["direction"] = c.direction
+    entry.update({
+        "backprop": json_number(c.backprop),
+        "numeric": None if c.numeric is None else json_number(c.numeric),
+        "relative_error": None if c.relative_error is None else json_number(c.relative_error),
+        "tolerance": None if c.tolerance is None else json_number(c.tolerance),
+        "passed": c.passed,
+        "verdict": c.verdict,
+    })
+    return entry
+
+
+def _explanation(e):
+    from .explain import label
+
+    graph = e.graph
+    return {
+        "expr": graph.sources[e.output],
+        "paths": {
+            name: None if paths is None else [
+                {"nodes": [label(graph, n) for n in p.nodes], "partials": [json_number(x) for x in p.partials],
+                 "product": json_number(p.product)}
+                for p in paths
+            ]
+            for name, paths in e.paths.items()
+        },
+        "path_counts": {name: json_number(count) for name, count in e.path_counts.items()},
+        "sweep": [
+            {"node": label(graph, s.node), "grad": json_number(s.grad),
+             "terms": [{"consumer": label(graph, t.consumer), "upstream": json_number(t.upstream),
+                        "local": None if t.local is None else json_number(t.local),
+                        "sent": json_number(t.sent), "rule": t.rule} for t in s.terms]}
+            for s in e.sweep
+        ],
+    }

@@ -6,6 +6,7 @@ from ..graph import CONSTANT, INPUT, LITERAL
 
 # Deeper than this, a tree stops indenting (a 100,000-deep chain would be all indentation).
 MAX_INDENT = 12
+MAX_ROWS = 40  # rows of a tree, and inputs listed, unless everything is asked for (--all)
 
 
 class Row(NamedTuple):
@@ -51,7 +52,6 @@ def tree(graph, root, limit=None):
             for k in range(len(inputs) - 1, -1, -1):
                 stack.append((inputs[k], depth + 1, (lasts + (k == len(inputs) - 1,))[-MAX_INDENT:]))
     return rows, True
-
 
 
 def shown_inputs(evaluation, output, limit=None):

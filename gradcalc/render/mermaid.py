@@ -3,9 +3,17 @@ the textbook: each arrow carries the forward value and, below it in red, the gra
 
 from ..numbers import format_number
 from .layout import picture
+from .text import Picture
 
 
-def render(evaluation, precision=None, max_nodes=None):
+class Renderer(Picture):
+    COMMENT = "%% "
+
+    def draw(self, evaluation):
+        return render(evaluation, self.precision)
+
+
+def render(evaluation, precision=None):
     """One flowchart; a program with several outputs gets a subgraph for each."""
     outputs = range(len(evaluation.graph.outputs))
     if len(outputs) == 1:

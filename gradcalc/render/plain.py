@@ -2,7 +2,58 @@
 
 from ..numbers import format_number
 from ..textwidth import display_width, pad
-from .layout import describe, heading, output_name, shown_inputs, tree
+from .layout import MAX_ROWS, describe, heading, output_name, shown_inputs, tree
+from .text import joined, write
+
+
+class Renderer:
+    """Every kind of report as plain text: evaluations a block each, a blank line between them."""
+
+    def __init__(self, out, options):
+        self.out, self.options = out, options
+        self.blocks = 0  # evaluations shown
+        self.graded = []  # the files graded, for the table after them
+
+    def evaluation(self, evaluation, gradchecks=None):
+        options = self.options
+        text = render(evaluation, options.precision, None if options.everything else MAX_ROWS)
+        if gradchecks:
+            from . import gradcheck
+
+            text += joined([[]] + gradcheck.lines(evaluation, gradchecks, options.precision))
+        write(self.out, "\n" + text if self.blocks else text)
+        self.blocks += 1
+
+    def verdict(self, verdict):
+        from . import checks
+
+        write(self.out, joined(checks.verdict_lines(verdict, self.options.reveal, self.options.precision)))
+
+    def findings(self, report):
+        from . import checks
+
+        write(self.out, joined(checks.findings_lines(report)))
+
+    def explanations(self, explanations):
+        from .explain import SWEEP_LIMIT, text_lines
+
+        max_steps = None if self.options.everything else SWEEP_LIMIT
+        blocks = [joined(text_lines(e, self.options.precision, max_steps)) for e in explanations]
+        write(self.out, "\n".join(blocks) + "\n")
+
+    def marks(self, graded):
+        from . import checks
+
+        options = self.options
+        lines = checks.marks_lines(graded, options.several, options.reveal, options.precision)
+        write(self.out, joined(([[]] if self.graded else []) + lines))
+        self.graded.append(graded)
+
+    def end(self):
+        if self.options.several:
+            from . import checks
+
+            write(self.out, joined([[]] + checks.gradebook_lines(self.graded)))
 
 
 def render(evaluation, precision=None, max_nodes=None):

@@ -12,13 +12,65 @@ from rich.theme import Theme
 
 from .. import arrays
 from ..numbers import array_lines, format_number
-from .layout import describe, heading, output_name, shown_inputs, tree
+from .layout import MAX_ROWS, describe, heading, output_name, shown_inputs, tree
 
 THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
+# the styles of the roles of (text, role) pieces (see render.text)
+ROLES = {"head": "bold", "name": "cyan", "grad": "red", "rule": "dim", "pass": "green", "fail": "bold red", "note": "yellow"}
 
 
 def console(file=None, **options):
     return _Console(file=file, theme=THEME, highlight=False, **options)
+
+
+class Renderer:
+    """Every kind of report on a Rich console: evaluations as trees and tables, styled text
+    (check results, explanations) with a style per role."""
+
+    def __init__(self, out, options):
+        self.console, self.options = console(file=out), options
+        self.graded = []  # the files graded, for the table after them
+
+    def evaluation(self, evaluation, gradchecks=None):
+        options = self.options
+        render(evaluation, self.console, options.precision, None if options.everything else MAX_ROWS)
+        if gradchecks:
+            render_gradcheck(evaluation, gradchecks, self.console, options.precision)
+
+    def verdict(self, verdict):
+        from . import checks
+
+        self.lines(checks.verdict_lines(verdict, self.options.reveal, self.options.precision))
+
+    def findings(self, report):
+        from . import checks
+
+        self.lines(checks.findings_lines(report))
+
+    def explanations(self, explanations):
+        from .explain import SWEEP_LIMIT, text_lines
+
+        max_steps = None if self.options.everything else SWEEP_LIMIT
+        for k, explanation in enumerate(explanations):
+            self.lines(([[]] if k else []) + text_lines(explanation, self.options.precision, max_steps))
+
+    def marks(self, graded):
+        from . import checks
+
+        options = self.options
+        lines = checks.marks_lines(graded, options.several, options.reveal, options.precision)
+        self.lines(([[]] if self.graded else []) + lines)
+        self.graded.append(graded)
+
+    def end(self):
+        if self.options.several:
+            from . import checks
+
+            self.lines([[]] + checks.gradebook_lines(self.graded))
+
+    def lines(self, lines):
+        for line in lines:
+            self.console.print(Text.assemble(*((text, ROLES.get(role, "")) for text, role in line)))
 
 
 class _Console(Console):
@@ -89,28 +141,12 @@ def _guide(row):
     return deeper + "".join("    " if done else "│   " for done in above) + ("└── " if last else "├── ")
 
 
-def render_check_text(text, console):
-    """Check results (the plain text) with ✓ in green, ✗ in red and the diagnoses set off."""
-    for line in text.splitlines():
-        styled = Text(line)
-        stripped = line.lstrip()
-        if stripped.startswith("✓"):
-            styled.stylize("green", len(line) - len(stripped), len(line) - len(stripped) + 1)
-        elif stripped.startswith("✗"):
-            styled.stylize("bold red", len(line) - len(stripped), len(line) - len(stripped) + 1)
-        elif line.startswith("    "):
-            styled.stylize("yellow")
-        elif line.startswith("first wrong"):
-            styled.stylize("bold")
-        console.print(styled)
-
-
 def render_gradcheck(evaluation, comparisons, console, precision=None):
     from .gradcheck import rows
 
     marks = {"✓": "green", "✗": "bold red", "inconclusive": "yellow"}
-    for heading, cells, below in rows(evaluation, comparisons, precision):
-        table = Table(box=box.SIMPLE_HEAD, title=heading, title_justify="left", caption=below,
+    for title, cells, below in rows(evaluation, comparisons, precision):
+        table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", caption=below,
                       caption_justify="left", caption_style="detail")
         *numbers, verdict = cells[0]
         for k, column in enumerate(numbers):
