@@ -10,7 +10,6 @@ from .errors import GradcalcError, InputError
 from .evaluate import evaluate as _evaluate
 from .evaluate import forward
 from .graph import Claim, Graph
-from .numbers import EXACT_DIGITS
 from .parser import Program, parse
 
 
@@ -22,12 +21,7 @@ def evaluate(program, at=None, exact=True, wrt=None):
 
 
 def constant(text):
-    """The value of a constant expression such as '1/3' or 'pi/4' (exact where it can be)."""
-    digits = text.strip()
-    # the common --at x=3, without a parser; '²' and '٣' are digits to isdigit, and a longer
-    # number may be past the exact limit: the parser reads those
-    if digits.isascii() and digits.isdigit() and len(digits) <= EXACT_DIGITS:
-        return int(digits)
+    """The value of a constant expression such as '3', '1/3' or 'pi/4' (exact where it can be)."""
     graph = parse(text)
     if graph.inputs:
         raise InputError(f"{text!r} is not a constant: it uses {', '.join(graph.inputs)}")

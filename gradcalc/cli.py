@@ -1,4 +1,5 @@
-"""The command line: a thin click layer over the API. The only module that imports click.
+"""The command line: the click commands and their options, each calling what session.py does
+for it. The only module that imports click.
 
 Exit codes: 0 success; 1 a math error (division by zero, a function outside its domain,
 overflow) or a failed check; 2 bad input (syntax, unknown name or function, wrong arguments,
@@ -9,20 +10,14 @@ output could not be written); 130 interrupted (SIGINT); 141 the reader of the ou
 
 import contextlib
 import errno
-import io
 import math
 import os
 import sys
-import time
 
 import click
 
-from . import __version__, render, streams
-from .api import Answers, constant
-from .parser import canonical_name
+from . import __version__, render, session, streams
 from .errors import GradcalcError, InputError
-from .evaluate import Evaluation
-from .numbers import format_number, is_finite
 
 EXIT_UNFINISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 3, 128 + 2, 128 + 13
 MAX_PRECISION = 100  # a double has 17 meaningful digits; an exact value may show more, within reason
@@ -31,40 +26,6 @@ EXAMPLE = """\b
 Example, the textbook's shopping bill (apples 100 yen × 5, oranges 80 × 3, tax 1.08):
   gradcalc eval "(apple*5 + orange*3) * 1.08" --at apple=100,orange=80
 """
-
-
-class Bindings(click.ParamType):
-    """NAME=VALUE[,NAME=VALUE...], each VALUE a constant expression such as 1/3 or pi/4."""
-
-    name = "NAME=VALUE[,...]"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, dict):
-            return value
-        bindings = {}
-        for item in _split_top_level(value):
-            written, equals, text = item.partition("=")
-            name = canonical_name(written.strip())
-            if not equals or name is None or not text.strip():
-                self.fail(f"{item.strip()!r} is not NAME=VALUE (for example x=100 or t=pi/4)", param, ctx)
-            try:
-                bindings[name] = constant(text)
-            except GradcalcError as error:
-                self.fail(f"{name}={text.strip()}: {error.message}", param, ctx)
-        return bindings
-
-
-def _split_top_level(text):
-    """Split at commas outside brackets, so x=pow(2,3),W=[[1,2],[3,4]] is two items."""
-    items, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += ch in "(["
-        depth -= ch in ")]"
-        if ch == "," and depth == 0:
-            items.append(text[start:i])
-            start = i + 1
-    items.append(text[start:])
-    return items
 
 
 @contextlib.contextmanager
@@ -148,7 +109,7 @@ def _point_options(command):
                                 "(never what is computed).")(command)
     command = click.option("--float", "use_float", is_flag=True,
                            help="Compute in IEEE doubles instead of exact rationals.")(command)
-    return click.option("--at", "bindings", type=Bindings(), multiple=True,
+    return click.option("--at", "bindings", multiple=True, metavar="NAME=VALUE[,...]",
                         help="Set inputs, e.g. --at x=100,y=1/3 (repeatable; values may be constant expressions).")(
         command
     )
@@ -159,13 +120,6 @@ def _finite(ctx, param, value):
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a tolerance: give a finite number, such as 0.01")
     return value
-
-
-def _merged(bindings):
-    at = {}
-    for binding in bindings:
-        at.update(binding)
-    return at
 
 
 # A leading minus starts an expression, not an option: gradcalc eval "-x^2" --at x=3
@@ -189,62 +143,16 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
 
     Statements are separated by newlines or ';'. `name = 3` makes an input, `name = expr`
     names a node, and every bare expression is an output. `check` lines are judged too."""
-    at = _merged(bindings)
+    at = session.point(bindings)
     lines = _program_lines(expr, path)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     source = path or "-" if expr in (None, "-") else None  # the file the program is read from
-    pictures = _Pictures(picture, source) if picture else None
+    draw = _Pictures(picture, source).draw if picture else None
     show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
-    seen_inputs = set()
-    errors, exit_code, evaluated = _Errors(), 0, 0
-    with _Progress(enabled=output_format != "json" and sys.stderr.isatty()) as progress:
-        for item in run(progress.count(lines), at, exact=not use_float):
-            progress.clear()
-            if isinstance(item, GradcalcError):
-                errors.report(item)
-                continue
-            if not isinstance(item, Evaluation) and hasattr(item, "verdicts"):  # what the end of the program found
-                show.findings(item)
-                continue
-            evaluated += 1
-            if not isinstance(item, Evaluation):  # a check's verdict
-                show.verdict(item)
-                exit_code = max(exit_code, 0 if item.passed else 1)
-                continue
-            seen_inputs.update(item.graph.inputs)
-            comparisons = _gradchecks(item) if gradcheck else None
-            if pictures:
-                pictures.draw(item)
-            else:
-                show.evaluation(item, comparisons)
-            _warn_non_finite(item)
-            if comparisons and not all(c.passed for per_output in comparisons for c in per_output):
-                exit_code = max(exit_code, 1)
-    unused = [name for name in at if name not in seen_inputs]
-    if unused and evaluated:
-        click.echo(f"warning: --at {', '.join(unused)}: no input of that name was used", err=True)
-    exit_code = max(exit_code, errors.exit_code)
-    if not evaluated and not exit_code:
-        click.echo("error: nothing to evaluate: the program has no statements", err=True)
-        exit_code = 2
-    sys.exit(exit_code)
-
-
-def run(lines, at, exact=True, tolerance=None):
-    """api.run's items, and after the last line, if the program has check lines, their Report."""
-    answers = Answers(at, exact, tolerance)
-    for number, line in enumerate(lines, 1):
-        yield from answers.read(line, number)
-    report = answers.report()
-    if report is not None:
-        yield report
-    yield from answers.end()
-
-
-def _gradchecks(evaluation):
-    from .gradcheck import gradcheck
-
-    return [gradcheck(evaluation, k) for k in range(len(evaluation.graph.outputs))]
+    outcome = session.Outcome()
+    session.evaluate(outcome, lines, at, not use_float, show, gradcheck, draw,
+                     progress=output_format != "json" and sys.stderr.isatty())
+    sys.exit(outcome.exit_code)
 
 
 def _program_lines(expr, path):
@@ -258,53 +166,7 @@ def _program_lines(expr, path):
             'no expression given. Try: gradcalc eval "x*y + x" --at x=3,y=2\n'
             "or pipe a program in: cat problems.gc | gradcalc eval"
         )
-    return _file_lines(path or "-")
-
-
-def _file_lines(path):
-    """The lines of FILE ('-': standard input) as UTF-8 text, read one at a time. Bytes that are
-    not UTF-8 become U+FFFD, which the parser reports at their line and column, so one bad line
-    does not stop the rest; a file that cannot be read is bad input that names it."""
-    name = "standard input" if path == "-" else path
-    try:
-        stream = _stdin() if path == "-" else open(path, encoding="utf-8", errors="replace")
-        try:
-            for line in stream:
-                yield line.rstrip("\n")
-        finally:
-            if path == "-":
-                stream.detach()  # leaves sys.stdin open: `gradcalc check - -` reads it again
-            else:
-                stream.close()
-    except OSError as error:
-        raise _Unreadable(f"cannot read {name}: {error.strerror or error}") from None
-
-
-class _Unreadable(InputError):
-    """A program file (or standard input) that cannot be read: bad input, exit 2."""
-
-
-def _stdin():
-    """Standard input as UTF-8 text (bytes that are not UTF-8 become U+FFFD)."""
-    if sys.stdin is None:
-        raise _Unreadable("standard input is closed: give the program as EXPR or with -f FILE")
-    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-
-
-class _Errors:
-    """Reports errors on stderr, each once, and keeps the worst exit code. A node that fails to
-    evaluate fails again for every output and check that uses it: the same error, said once."""
-
-    def __init__(self):
-        self.seen, self.exit_code, self.count = set(), 0, 0
-
-    def report(self, error, where=""):
-        self.exit_code = max(self.exit_code, error.exit_code)
-        self.count += 1
-        shown = f"error: {where}{error}"
-        if shown not in self.seen:
-            self.seen.add(shown)
-            click.echo(shown, err=True)
+    return session.file_lines(path or "-")
 
 
 class _Pictures:
@@ -406,20 +268,12 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
     """Show how each gradient is built: every path from an input to the output as a product
     of local partials (the chain rule), then the backward sweep node by node, each gradient
     the sum over the node's consumers of their gradient times the local partial."""
-    from .explain import explain
-
-    at = _merged(bindings)
+    at = session.point(bindings)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
-    errors = _Errors()
-    for item in run(_program_lines(expr, path), at, exact=not use_float):
-        if isinstance(item, GradcalcError):
-            errors.report(item)
-            continue
-        if not isinstance(item, Evaluation):  # a check's verdict: explain shows gradients
-            continue
-        show.explanations([explain(item, k, wrt or None) for k in range(len(item.graph.outputs))])
-    sys.exit(errors.exit_code)
+    outcome = session.Outcome()
+    session.explain(outcome, _program_lines(expr, path), at, not use_float, show, wrt)
+    sys.exit(outcome.exit_code)
 
 
 @main.command("repl")
@@ -428,11 +282,11 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
 def repl_command(output_format=None):
     """An interactive session: one statement per line, bindings kept between lines;
     :at, :format, :explain, :help, :quit."""
-    from .repl import session
+    from .repl import interact
 
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     typed = sys.stdin is not None and sys.stdin.isatty()
-    session(Bindings(), output_format, None if typed else _file_lines("-"))
+    interact(output_format, None if typed else session.file_lines("-"))
 
 
 @main.command("check")
@@ -454,91 +308,9 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
     check d(E)/d(u) = 1.08 ± 0.01    with an absolute tolerance (also +-)
 
     Exit code 0 when every check passes, 1 when one fails (or on a math error), 2 on bad input."""
-    at = _merged(bindings)
+    at = session.point(bindings)
     output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    from .check import Graded, Report
-
-    show = render.renderer(output_format, sys.stdout, render.Options(precision, reveal=not no_reveal,
-                                                                     several=len(files) > 1))
-    errors = _Errors()
-    all_passed = True
-    for path in files:
-        report, reported = None, errors.count
-        try:
-            for item in run(_file_lines(path), at, exact=not use_float, tolerance=tolerance):
-                if isinstance(item, GradcalcError):
-                    errors.report(item, f"{path}: ")
-                elif isinstance(item, Report):
-                    report = item
-        except _Unreadable as error:
-            errors.report(error)
-            show.marks(Graded(path, None, error.message))
-            continue
-        if report is None:
-            report = Report((), ())
-            if errors.count == reported:
-                click.echo(f"warning: {path} has no check lines", err=True)
-        show.marks(Graded(path, report))
-        all_passed = all_passed and report.passed == report.total
-    show.end()
-    sys.exit(max(errors.exit_code, 0 if all_passed else 1))
-
-
-def _warn_non_finite(evaluation):
-    """A gradient that is inf or nan at a valid point (d/dx sqrt(x) at 0) is an answer, with a warning."""
-    graph = evaluation.graph
-    for output in range(len(graph.outputs)):
-        gradient = evaluation.gradient_of(output)
-        if all(map(is_finite, gradient.values())):
-            continue
-        name = graph.names[graph.outputs[output]] or "f"
-        for input_name, grad in gradient.items():
-            if not is_finite(grad):
-                value = format_number(evaluation[input_name])
-                click.echo(f"warning: ∂{name}/∂{input_name} is {format_number(grad)} at {input_name} = {value}", err=True)
-
-
-class _Progress:
-    """After a second of work, a line count and the time on stderr, redrawn a few times a second."""
-
-    def __init__(self, enabled):
-        self.enabled = enabled
-        self.lines = 0
-        self.shown = False
-        self.lock = self.done = None
-
-    def count(self, lines):
-        for line in lines:
-            self.lines += 1
-            yield line
-
-    def __enter__(self):
-        if self.enabled:
-            import threading  # only on a terminal
-
-            self.lock, self.done = threading.Lock(), threading.Event()
-            self.started = time.monotonic()
-            threading.Thread(target=self._tick, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            self.done.set()
-            self.clear()
-
-    def _tick(self):
-        if self.done.wait(1.0):
-            return
-        while not self.done.wait(0.2):
-            with self.lock:
-                elapsed = time.monotonic() - self.started
-                sys.stderr.write(f"\rgradcalc: line {self.lines:,}, {math.floor(elapsed)} s …")
-                sys.stderr.flush()
-                self.shown = True
-
-    def clear(self):
-        if self.shown:
-            with self.lock:
-                sys.stderr.write("\r\033[K")
-                sys.stderr.flush()
-                self.shown = False
+    options = render.Options(precision, reveal=not no_reveal, several=len(files) > 1)
+    outcome = session.Outcome()
+    session.check(outcome, files, at, not use_float, tolerance, render.renderer(output_format, sys.stdout, options))
+    sys.exit(outcome.exit_code)

@@ -1,6 +1,7 @@
-"""An interactive session: each line a statement, bindings kept from line to line, and a few
-colon commands. Line editing and history come from readline where the platform has it; the
-history file is read and written only when it is the user's own regular file."""
+"""An interactive session at the terminal: each line a statement, bindings kept from line to line,
+and a few colon commands (what a session remembers and does is session.Session). Line editing
+and history come from readline where the platform has it; the history file is read and written
+only when it is the user's own regular file."""
 
 import os
 import stat
@@ -8,35 +9,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-import click
-
-from . import render
-from .api import Answers
-from .errors import GradcalcError
-from .evaluate import Evaluation
-
-HELP = """\
-Type a statement: `x = 3` binds an input, `s = x*y` names a node, a bare expression is
-evaluated and its gradients shown, `check d(s)/d(x) = 2` checks an answer.
-  :at x=3,y=1/2    set inputs (constant expressions)      :format rich|plain|json|dot|mermaid
-  :explain         explain the last output's gradients     :float / :exact   how to compute
-  :reset           forget every binding                    :help   :quit (or Ctrl-D)"""
+from .session import Session, say
 
 HISTORY = Path.home() / ".gradcalc_history"
 HISTORY_LINES = 1000  # the most recent lines kept
 HISTORY_BYTES = 1 << 20  # a bigger file is not one gradcalc wrote: it is not read
 
 
-def session(bindings_type, output_format, lines=None):
+def interact(output_format, lines=None):
     """Read statements until :quit or end of input: from `lines` (an iterator of text lines),
-    or when it is None from the terminal, with a prompt and line editing. `bindings_type` parses
-    :at like --at."""
+    or when it is None from the terminal, with a prompt and line editing."""
     typed, readline = lines is None, None
     if typed:
         sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is an error in its line
         readline = _line_editing()
-        click.echo("gradcalc: type a statement, :help for help, :quit to leave")
-    state = _Session(Answers(), render.renderer(output_format, sys.stdout), output_format)
+        print("gradcalc: type a statement, :help for help, :quit to leave")
+    state = Session(output_format)
     number = 0
     while True:
         try:
@@ -44,14 +32,14 @@ def session(bindings_type, output_format, lines=None):
             if line is None:
                 break
             number += 1
-            if not state.handle(line, number, bindings_type):
+            if not state.handle(line, number):
                 break
         except KeyboardInterrupt:  # Ctrl-C while typing or computing: back to the prompt
             if not typed:  # a piped session is a batch run: Ctrl-C ends it, as it ends eval
                 raise
-            click.echo()
+            print()
         except MemoryError:
-            click.echo(f"error: line {number}: out of memory; the session goes on", err=True)
+            say(f"error: line {number}: out of memory; the session goes on")
     if readline is not None:
         _save_history(readline)
 
@@ -62,65 +50,6 @@ def _typed():
         return input("gc> ")
     except EOFError:
         return None
-
-
-class _Session:
-    """What a session remembers: the program so far, the point, the mode, the display, the last output."""
-
-    def __init__(self, answers, display, output_format):
-        self.answers = answers
-        self.display, self.format = display, output_format
-        self.last = None
-
-    def handle(self, line, number, bindings_type):
-        """One line: a colon command or a statement. False when the session should end."""
-        command, _, argument = line.strip().partition(" ")
-        if not command.startswith(":"):
-            for item in self.answers.read(line, number):
-                if isinstance(item, GradcalcError):
-                    click.echo(f"error: {item}", err=True)
-                elif isinstance(item, Evaluation):
-                    self.last = item
-                    self.display.evaluation(item)
-                else:
-                    self.display.verdict(item)
-            return True
-        if command in (":quit", ":q", ":exit"):
-            return False
-        if command == ":help":
-            click.echo(HELP)
-        elif command == ":at":
-            try:
-                self.answers.at.update(bindings_type.convert(argument, None, None))
-            except click.BadParameter as error:
-                click.echo(f"error: {error.message}", err=True)
-        elif command == ":format":
-            try:
-                self.display, self.format = render.renderer(argument.strip(), sys.stdout), argument.strip()
-            except KeyError:
-                *others, last = render.names(render.EVALUATIONS)
-                click.echo(f"error: :format takes {', '.join(others)} or {last}", err=True)
-        elif command in (":float", ":exact"):
-            self.answers.exact = command == ":exact"
-        elif command == ":reset":
-            self.answers, self.last = Answers(exact=self.answers.exact), None
-        elif command == ":explain":
-            self._explain()
-        else:
-            click.echo(f"error: unknown command {command}; :help lists them", err=True)
-        return True
-
-    def _explain(self):
-        """The last output's explanation, in the session's format if it has one for explanations."""
-        from .explain import explain
-
-        evaluation = self.last
-        if evaluation is None:
-            click.echo("error: nothing to explain yet: evaluate an expression first", err=True)
-            return
-        shown = self.format if self.format in render.names(render.EXPLANATIONS) else "plain"
-        explanations = [explain(evaluation, k) for k in range(len(evaluation.graph.outputs))]
-        render.renderer(shown, sys.stdout).explanations(explanations)
 
 
 def _line_editing():

@@ -1,6 +1,7 @@
 """The command line: exit codes first, then what the messages say, and never a traceback."""
 
 import json
+from fractions import Fraction
 import os
 import pty
 import select
@@ -37,6 +38,43 @@ def caret_column(stderr, source_line):
     caret = lines[shown + 1]
     assert caret.strip() == "^", stderr
     return caret.index("^") - 2
+
+
+# -- the layers ----------------------------------------------------------------------------------
+
+PACKAGE = Path(__file__).parent.parent / "gradcalc"
+ONLY_IMPORTED_BY = {"click": {"cli.py"}, "rich": {"render/richview.py"}, "lark": {"parser.py"}}
+
+
+def imported_modules(path):
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module.split(".")[0]
+
+
+def test_only_the_command_line_imports_click_only_renderers_rich_only_the_parser_lark():
+    """The layers, one way: the session (repl.py, session.py) and everything under it are plain
+    Python; click belongs to cli.py, rich to the rich renderer, lark to the parser.
+    [bug: repl.py imported click and was handed a click parameter type]"""
+    for library, allowed in ONLY_IMPORTED_BY.items():
+        importers = {str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                     if library in set(imported_modules(path))}
+        assert importers == allowed, library
+
+
+def test_the_session_runs_without_click():
+    """gradcalc.session and gradcalc.repl import, and a session answers, with click not loaded."""
+    code = ("import io, sys\nfrom gradcalc import repl, session\n"
+            "s = session.Session('plain', io.StringIO())\ns.handle(':at x=4', 1)\ns.handle('x*x', 2)\n"
+            "assert '16' in s.out.getvalue()\nprint('click' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "False\n"
 
 
 # -- syntax errors: exit 2, line, column, source, caret, expectation ---------------------------
@@ -164,6 +202,39 @@ def test_malformed_at_messages():
     assert "is not NAME=VALUE" in gc("x", "--at", "x").stderr
     assert "'1x=2' is not NAME=VALUE" in gc("x", "--at", "1x=2").stderr
     assert "ended early" in gc("x", "--at", "x=1/").stderr
+
+
+@pytest.mark.parametrize("binding, message, spot", [
+    ("x", "--at: 'x' is not NAME=VALUE", 1),  # where the = should be
+    ("y=2,1x=2", "--at: '1x=2' is not NAME=VALUE", 4),  # the name
+    ("x=1,,y=2", "--at: '' is not NAME=VALUE", 4),  # the empty item, between the commas
+    ("x=", "--at: 'x=' is not NAME=VALUE", 2),  # where the value should be
+    ("y=1, x = 1/", "--at x=1/: the statement ended early", 11),  # the end of the value
+    ("x=(1,2)", "--at x=(1,2): unexpected ','", 4),
+    ("x=²", "--at x=²: unexpected '²'", 2),
+    ("x=[1,2", "--at x=[1,2: the statement ended early", 6),
+    ("y=3,x=log(0)", "--at x=log(0): log(0): log of 0 is undefined", 6),  # a math error in a value is bad input
+])
+def test_a_malformed_at_is_bad_input_with_a_caret_under_the_spot(binding, message, spot):
+    """Every --at failure is one message naming --at, the --at text, and a caret under the bad
+    spot (index `spot` into the text): exit 2."""
+    run = gc("x + 1", "--at", binding)
+    assert_clean_failure(run, 2)
+    lines = run.stderr.splitlines()
+    assert lines[0].startswith(f"error: {message}"), run.stderr
+    assert lines[1:] == ["  " + binding, "  " + " " * spot + "^"]
+
+
+def test_bindings_without_the_command_line():
+    """session.bindings reads NAME=VALUE,... for --at and :at alike, and raises InputError."""
+    from gradcalc import session
+
+    assert session.bindings("x=1/3, y = pi/4,W=[[1, 2], [3, 4]]")["x"] == Fraction(1, 3)
+    assert session.point(["x=1,y=2", "x=3"]) == {"x": 3, "y": 2}
+    with pytest.raises(gradcalc.InputError) as raised:
+        session.bindings("x=2,y=2*z", ":at")
+    assert raised.value.message == ":at y=2*z: '2*z' is not a constant: it uses z"
+    assert raised.value.column == len("x=2,y=") + 1 and raised.value.exit_code == 2
 
 
 def test_at_value_using_an_input_is_not_a_constant():
@@ -434,14 +505,28 @@ def test_bad_line_in_a_piped_file_does_not_hide_the_others():
     assert TRACEBACK not in done.stderr
 
 
-def test_exit_code_is_the_worst_seen():
-    """A math error (1) and a syntax error (2) in one stream exit 2; both are reported, the good
-    lines answered."""
-    done = gc_process("--at", "x=3", "--format", "json", input="x*2\n1/(x-3)\nx +\nx*4\n")
+@pytest.mark.parametrize("program, math_line, syntax_line", [
+    ("x*2\n1/(x-3)\nx +\nx*4\n", 2, 3),
+    ("x*2\nx +\n1/(x-3)\nx*4\n", 3, 2),  # the 2 before the 1: the worst, not the last
+])
+def test_exit_code_is_the_worst_seen(program, math_line, syntax_line):
+    """A math error (1) and a syntax error (2) in one stream exit 2, in either order; both are
+    reported, the good lines answered."""
+    done = gc_process("--at", "x=3", "--format", "json", input=program)
     assert done.returncode == 2
     assert [json.loads(line)["value"] for line in done.stdout.splitlines()] == [6, 12]
-    assert "line 2" in done.stderr and "division by zero" in done.stderr
-    assert "line 3, column 4" in done.stderr
+    assert f"line {math_line}" in done.stderr and "division by zero" in done.stderr
+    assert f"line {syntax_line}, column 4" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["eval", "explain", "check"])
+def test_a_bad_line_before_a_wrong_answer_or_a_math_error_still_exits_2(command):
+    """Bad input (2) and then a failed check and a math error (1): every command exits 2."""
+    program = "x = 3\nx +\ncheck x = 4\ny = 1/(x-3)\ny\n"
+    args = {"eval": ["eval", "-"], "explain": ["explain", "-"], "check": ["check", "-"]}[command]
+    run = CliRunner().invoke(main, args, input=program)
+    assert run.exit_code == 2, run.output
+    assert "line 2, column 4" in run.stderr and "division by zero" in run.stderr
 
 
 def test_file_option(tmp_path):

@@ -175,7 +175,7 @@ def test_out_of_memory_is_reported_with_exit_3(monkeypatch, tmp_path, command):
     def no_memory(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("gradcalc.cli.run", no_memory)
+    monkeypatch.setattr("gradcalc.session.Answers", no_memory)
     program = tmp_path / "p.gc"
     program.write_text(GOOD, encoding="utf-8")
     args = {"eval": ["eval", "x"], "explain": ["explain", "x"], "check": ["check", str(program)]}[command]

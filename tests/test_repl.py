@@ -63,6 +63,17 @@ def test_bad_at_is_an_error_and_the_session_goes_on(tmp_path):
     assert "3" in value_row(run.stdout, "x+1")
 
 
+def test_bad_at_says_where_like_the_at_option(tmp_path):
+    """:at reads bindings as --at does: the message names :at and a caret points at the bad spot."""
+    run = repl(":at y=1,x=1/\n", tmp_path)
+    assert run.returncode == 0
+    assert run.stderr.splitlines() == [
+        "error: :at x=1/: the statement ended early; expected a number, a name, an operator, '(' or '['",
+        "  y=1,x=1/",
+        "          ^",
+    ]
+
+
 def test_format_switches_between_plain_and_json(tmp_path):
     """:format json makes the next answers JSON lines; :format plain switches back."""
     run = repl("x = 2\n:format json\nx*x\n:format plain\nx + 1\n", tmp_path)
