@@ -1,4 +1,4 @@
-"""One family of exceptions; the CLI turns each into a message and an exit code."""
+"""One family of exceptions; the command line and the session turn each into a message and an exit code."""
 
 from .textwidth import display_width
 
@@ -8,13 +8,12 @@ class GradcalcError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message, *, line=None, column=None, source=None, hint=None):
+    def __init__(self, message, *, line=None, column=None, source=None):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.source = source
-        self.hint = hint
 
     def __str__(self):
         """The message, and where the input went wrong: line, column and a caret under the spot."""
@@ -28,8 +27,6 @@ class GradcalcError(Exception):
         if self.source is not None and self.column is not None:
             shown, column = _window(self.source.rstrip("\n"), self.column - 1)
             text += f"\n  {shown}\n  {' ' * display_width(shown[:column].expandtabs(1))}^"
-        if self.hint:
-            text += f"\n{self.hint}"
         return text
 
 
@@ -56,7 +53,6 @@ class MathError(GradcalcError):
     outside its domain, an overflow. Exit code 1."""
 
     exit_code = 1
-
 
 
 def _window(line, column, width=80):

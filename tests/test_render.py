@@ -12,7 +12,7 @@ import pytest
 
 import gradcalc
 from gradcalc import render
-from gradcalc.render import dot, jsonl, plain, richview
+from gradcalc.render import dot, plain, richview
 from helpers import gc
 
 ROOT = Path(__file__).parent.parent
@@ -342,11 +342,26 @@ def test_json_non_finite_numbers_are_strings(text, at, expected):
     assert x_node["grad"] == expected
 
 
-def test_json_renderer_output_parses_strictly():
-    """The JSON renderer never emits NaN/Infinity literals that strict parsers reject."""
-    evaluation = gradcalc.evaluate(sample("neuron.gc"))
-    for line in jsonl.render(evaluation).splitlines():
-        json.loads(line, parse_constant=lambda name: pytest.fail(f"non-standard JSON constant {name}"))
+NON_FINITE = "x = 0\ny = -1\nz = 2\nf = sqrt(x) + acos(y) + (-2)^z\ncheck d(f)/d(x) = 1\n"  # ∞, -∞, nan
+
+
+@pytest.mark.parametrize("args", [["eval", "--format", "json", "--gradcheck", "-"], ["check", "--format", "json", "-"],
+                                  ["explain", "--format", "json", "-"]], ids=["eval", "check", "explain"])
+def test_json_output_with_infinite_and_undefined_numbers_parses_strictly(args):
+    """Gradients of ∞, -∞ and nan, in every JSON gradcalc writes (outputs, nodes, gradient checks,
+    verdicts, explanations): never a NaN or Infinity literal that strict parsers reject.
+    [the test this replaces read a sample whose numbers are all finite]"""
+    from click.testing import CliRunner
+
+    from gradcalc.cli import main
+
+    run = CliRunner().invoke(main, args, input=NON_FINITE)
+    records = [json.loads(line, parse_constant=lambda name: pytest.fail(f"non-standard JSON constant {name}"))
+               for line in run.stdout.splitlines()]
+    assert records and '"inf"' in run.stdout
+    if args[0] == "eval":
+        assert '"-inf"' in run.stdout and '"nan"' in run.stdout
+        assert records[-1]["gradient"] == {"x": "inf", "y": "-inf", "z": "nan"}
 
 
 # -- dot -----------------------------------------------------------------------------------------
