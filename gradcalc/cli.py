@@ -145,14 +145,17 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     names a node, and every bare expression is an output. `check` lines are judged too."""
     at = session.point(bindings)
     lines = _program_lines(expr, path)
-    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
+    output_format = _format(output_format)
     source = path or "-" if expr in (None, "-") else None  # the file the program is read from
     draw = _Pictures(picture, source).draw if picture else None
     show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
-    outcome = session.Outcome()
-    session.evaluate(outcome, lines, at, not use_float, show, gradcheck, draw,
-                     progress=output_format != "json" and sys.stderr.isatty())
-    sys.exit(outcome.exit_code)
+    sys.exit(session.evaluate(lines, at, not use_float, show, gradcheck, draw,
+                              progress=output_format != "json" and sys.stderr.isatty()))
+
+
+def _format(chosen):
+    """The --format given, or the default: rich on a terminal, plain otherwise."""
+    return chosen or ("rich" if sys.stdout.isatty() else "plain")
 
 
 def _program_lines(expr, path):
@@ -269,11 +272,8 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
     of local partials (the chain rule), then the backward sweep node by node, each gradient
     the sum over the node's consumers of their gradient times the local partial."""
     at = session.point(bindings)
-    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
-    show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
-    outcome = session.Outcome()
-    session.explain(outcome, _program_lines(expr, path), at, not use_float, show, wrt)
-    sys.exit(outcome.exit_code)
+    show = render.renderer(_format(output_format), sys.stdout, render.Options(precision, show_all))
+    sys.exit(session.explain(_program_lines(expr, path), at, not use_float, show, wrt))
 
 
 @main.command("repl")
@@ -284,9 +284,8 @@ def repl_command(output_format=None):
     :at, :format, :explain, :help, :quit."""
     from .repl import interact
 
-    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     typed = sys.stdin is not None and sys.stdin.isatty()
-    interact(output_format, None if typed else session.file_lines("-"))
+    interact(_format(output_format), None if typed else session.file_lines("-"))
 
 
 @main.command("check")
@@ -309,8 +308,5 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
 
     Exit code 0 when every check passes, 1 when one fails (or on a math error), 2 on bad input."""
     at = session.point(bindings)
-    output_format = output_format or ("rich" if sys.stdout.isatty() else "plain")
     options = render.Options(precision, reveal=not no_reveal, several=len(files) > 1)
-    outcome = session.Outcome()
-    session.check(outcome, files, at, not use_float, tolerance, render.renderer(output_format, sys.stdout, options))
-    sys.exit(outcome.exit_code)
+    sys.exit(session.check(files, at, not use_float, tolerance, render.renderer(_format(output_format), sys.stdout, options)))

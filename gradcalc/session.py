@@ -148,11 +148,12 @@ class Outcome:
                 yield item
 
 
-def evaluate(outcome, lines, at, exact, show, gradcheck=False, draw=None, progress=False):
+def evaluate(lines, at, exact, show, gradcheck=False, draw=None, progress=False):
     """gradcalc eval: each output shown (or given to `draw`) as soon as it is computed, with its
     gradient check when asked; each check line's verdict as it is judged, and when the program
-    ends what later lines found. `progress`: a line count on stderr while a long run works."""
-    seen_inputs, answered = set(), 0
+    ends what later lines found. `progress`: a line count on stderr while a long run works.
+    Returns the exit code."""
+    outcome, seen_inputs, answered = Outcome(), set(), 0
     with _Progress(progress) as shown:
         for item in outcome.answers(shown.count(lines), at, exact):
             shown.clear()
@@ -182,6 +183,7 @@ def evaluate(outcome, lines, at, exact, show, gradcheck=False, draw=None, progre
         say(f"warning: --at {', '.join(unused)}: no input of that name was used")
     if not answered and not outcome.exit_code:
         outcome.error(InputError("nothing to evaluate: the program has no statements"))
+    return outcome.exit_code
 
 
 def _gradchecks(evaluation):
@@ -204,21 +206,25 @@ def _warn_non_finite(evaluation):
                 say(f"warning: ∂{name}/∂{input_name} is {format_number(grad)} at {input_name} = {value}")
 
 
-def explain(outcome, lines, at, exact, show, wrt=()):
+def explain(lines, at, exact, show, wrt=()):
     """gradcalc explain: for each output, as soon as it is computed, how its gradients are built
-    (with respect to the names in `wrt`, or every input)."""
+    (with respect to the names in `wrt`, or every input). Returns the exit code."""
     from .explain import explain as explained
 
+    outcome = Outcome()
     for item in outcome.answers(lines, at, exact):
-        if isinstance(item, Evaluation):  # a check's verdict: explain shows gradients
+        if isinstance(item, Evaluation):  # not a check's verdict: explain shows gradients
             show.explanations([explained(item, k, wrt or None) for k in range(len(item.graph.outputs))])
+    return outcome.exit_code
 
 
-def check(outcome, paths, at, exact, tolerance, show):
+def check(paths, at, exact, tolerance, show):
     """gradcalc check: each file's check lines judged, and shown as soon as the file is graded
-    (a file that cannot be read is reported and the others graded); exit 1 when one fails."""
+    (a file that cannot be read is reported and the others graded). Returns the exit code: 1
+    when a check fails, unless an error is worse."""
     from .check import Graded, Report
 
+    outcome = Outcome()
     for path in paths:
         report, errors = None, outcome.errors
         try:
@@ -237,6 +243,7 @@ def check(outcome, paths, at, exact, tolerance, show):
         if report.passed < report.total:
             outcome.failed()
     show.end()
+    return outcome.exit_code
 
 
 class _Progress:
