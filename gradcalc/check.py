@@ -196,7 +196,7 @@ def _gradient(evaluation, claim):
     u = graph.named.get(claim.wrt)
     if u is None:  # only what f depends on is in its graph: f does not depend on u
         return 0, [], None
-    edges = [(c, k) for c in range(u + 1, len(graph)) for k, j in enumerate(graph.args[c]) if j == u]
+    edges = graph.consumers()[u]
     with arrays.float_errors("ignore"):
         partials = {c: local_partials(graph, values, c) or (None,) * len(graph.args[c]) for c, _ in edges}
     local = {(c, k): partials[c][k] for c, k in edges}

@@ -27,11 +27,10 @@ DOMAIN_ERRORS = (ArithmeticError, ValueError, FloatingPointError)
 class Evaluation:
     """A graph's values at one point, and for each output the gradient of every node."""
 
-    def __init__(self, graph, values, gradients, exact, wrt=None):
+    def __init__(self, graph, values, gradients, wrt=None):
         self.graph = graph
         self.values = values
         self.gradients = gradients  # one list per output, indexed by node
-        self.exact = exact
         self.wrt = wrt  # the names whose gradients were asked for; None for all
 
     @property
@@ -83,7 +82,7 @@ def evaluate(graph, at=None, exact=True, differentiate=None, wrt=None):
     needed = None if wrt is None else graph.descendants([graph.named[n] for n in wrt if n in graph.named])
     gradients = [backward(graph, values, output, exact, needed) if k in wanted else None
                  for k, output in enumerate(graph.outputs)]
-    return Evaluation(graph, values, gradients, exact, None if wrt is None else set(wrt))
+    return Evaluation(graph, values, gradients, None if wrt is None else set(wrt))
 
 
 # -- the layout the walks read ----------------------------------------------------------------------

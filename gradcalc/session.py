@@ -5,8 +5,10 @@ the terminal. Reports go to the chosen renderer, messages to standard error."""
 
 import io
 import math
+import os
 import sys
 import time
+import traceback
 
 from . import render
 from .api import Answers, constant
@@ -123,6 +125,8 @@ class Outcome:
         if message not in self.said:
             self.said.add(message)
             say(message)
+            if error.__cause__ is not None and os.environ.get("GRADCALC_DEBUG"):  # an internal error's origin
+                say("".join(traceback.format_exception(error.__cause__)).rstrip())
 
     def failed(self, exit_code=1):
         """Something went wrong without an error to show (a wrong answer, a failed gradient check)."""

@@ -464,6 +464,14 @@ def test_an_exception_from_a_rule_is_an_internal_error_naming_the_op(broken_op, 
     assert "undefined" not in run.stderr
 
 
+def test_gradcalc_debug_shows_where_an_internal_error_came_from(broken_op, monkeypatch):
+    broken_op(forward=lambda m, x: m.no_such_primitive(x))
+    monkeypatch.setenv("GRADCALC_DEBUG", "1")
+    run = gc("sin(x)", "--at", "x=0.5")
+    assert run.exit_code == 70
+    assert TRACEBACK in run.stderr and "no_such_primitive" in run.stderr
+
+
 def test_the_table_checks_itself():
     """A row whose partials do not match its inputs, or that gives no derivative, is refused
     when the table is built."""
@@ -569,9 +577,9 @@ def test_at_values_that_are_not_plain_numbers_are_clean_errors(text, message):
     assert message in run.stderr
 
 
-def test_constant_reads_only_ascii_digits_without_the_parser():
-    """api.constant's shortcut for --at x=3 takes ASCII digits of an exact size; anything else
-    goes through the parser, which knows superscripts and the exact limit."""
+def test_constant_knows_the_exact_limit_and_superscripts():
+    """api.constant reads an --at value as the parser reads a literal: exact up to the exact
+    limit, a double past it, an overflow error past a double; a superscript alone is no number."""
     assert gradcalc.api.constant(" 12 ") == 12
     assert gradcalc.api.constant("9" * 307) == int("9" * 307)
     assert gradcalc.api.constant("9" * 308) == float("9" * 308)
