@@ -4,8 +4,8 @@ for it. The only module that imports click.
 Exit codes: 0 success; 1 a math error (division by zero, a function outside its domain,
 overflow) or a failed check; 2 bad input (syntax, unknown name or function, wrong arguments,
 missing value, malformed --at, a file that cannot be read); 3 unfinished (out of memory, or the
-output could not be written); 130 interrupted (SIGINT); 141 the reader of the output went away
-(SIGPIPE). Every failure becomes a message and its exit code in one place, `_reported_failures`.
+output could not be written); 70 an internal error (a rule of the op table failed: gradcalc's
+bug); 130 interrupted (SIGINT); 141 the reader of the output went away (SIGPIPE). Every failure becomes a message and its exit code in one place, `_reported_failures`.
 """
 
 import contextlib
