@@ -10,7 +10,7 @@ from .errors import GradcalcError, InputError
 from .evaluate import evaluate as _evaluate
 from .evaluate import forward
 from .graph import Claim, Graph
-from .parser import Program, parse
+from .parser import Program, number, parse
 
 
 def evaluate(program, at=None, exact=True, wrt=None):
@@ -22,6 +22,9 @@ def evaluate(program, at=None, exact=True, wrt=None):
 
 def constant(text):
     """The value of a constant expression such as '3', '1/3' or 'pi/4' (exact where it can be)."""
+    value = number(text.strip())  # a plain number, read as the parser reads one, without a program
+    if value is not None:
+        return value
     graph = parse(text)
     if graph.inputs:
         raise InputError(f"{text!r} is not a constant: it uses {', '.join(graph.inputs)}")

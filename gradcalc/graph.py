@@ -12,6 +12,7 @@ compacted copy holding just what some outputs need.
 from typing import NamedTuple
 
 from .ops import ATOM, INDEX, INFIX, POSTFIX, PREFIX, PRODUCT, UNARY
+from .textwidth import shortened
 
 LITERAL, CONSTANT, INPUT, OPERATION = "literal", "constant", "input", "operation"
 
@@ -186,8 +187,7 @@ class Graph:
 
     def label(self, node):
         """A node's short name: its name, a literal's text (shortened if long), or its op's symbol."""
-        text = self.names[node] or self.labels[node]
-        return text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
+        return shortened(self.names[node] or self.labels[node])
 
     def expression(self, node, limit=60, expand_root=True, depth=8):
         """The node written back as an expression, named nodes by name, cut at about `limit`

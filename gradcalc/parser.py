@@ -5,6 +5,7 @@ each output statement becomes a ``Graph`` as soon as it has been read, so a long
 problems is answered one by one in bounded memory. This is the only module that imports lark.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from . import arrays, numbers
 from .errors import GradcalcError, InputError, MathError
 from .graph import CONSTANT, INPUT, LITERAL, OPERATION, Claim, GraphBuilder
 from .ops import CALL, CONSTANTS, FUNCTIONS, OPS
+from .textwidth import shortened
 
 # Subscript digits may be part of a name (x₁); to check a name against Python's rule they
 # count as digits. Superscripts are exponents: x² is x^2, x⁻¹ is x^-1.
@@ -151,15 +153,33 @@ def _lark():
             text = grammar.read()
         _parser = _load_tables(hashlib.sha256(text).hexdigest()) or Lark(
             text.decode("utf-8"), postlex=_ImplicitMultiplication(), transformer=_reducer, **_OPTIONS)
-        name = _parser.get_terminal("NAME").pattern.to_regexp()
-        _patterns.update(name=re.compile(name), assignment=re.compile(rf"\s*({name})\s*="))
     return _parser
 
 
-# The grammar's NAME, and an assignment's target, read before parsing so that a statement
-# that fails to parse still marks its name as broken rather than leaving it to look like a
-# free input. Filled in when the parser is made.
-_patterns = {}
+@functools.cache  # made when first needed: a name's pattern takes milliseconds to compile
+def _pattern(kind):
+    """The grammar's NAME ("name") or NUMBER ("number"), or an assignment's target
+    ("assignment"), which is read before parsing so that a statement that fails to parse still
+    marks its name as broken rather than leaving it to look like a free input."""
+    if kind == "number":
+        return re.compile(_lark().get_terminal("NUMBER").pattern.to_regexp())
+    name = _lark().get_terminal("NAME").pattern.to_regexp()
+    return re.compile(name if kind == "name" else rf"\s*({name})\s*=")
+
+
+def number(text):
+    """The value of `text` when it is one number literal, as the grammar's NUMBER reads it (the
+    common --at x=3, read without parsing a program); None otherwise."""
+    if not _pattern("number").fullmatch(text):
+        return None
+    try:
+        return numbers.literal(text)
+    except OverflowError:
+        raise MathError(_too_large(text), column=1, source=text) from None
+
+
+def _too_large(text):
+    return f"{shortened(text)} is too large for a number"
 
 
 def _load_tables(grammar_sha256):
@@ -291,7 +311,7 @@ class Program:
             _lark().parse(text)
         except (UnexpectedInput, InputError, MathError) as error:
             self._forget(start, keep_leaves=False)
-            target = _patterns["assignment"].match(text)
+            target = _pattern("assignment").match(text)
             if target and _normal(target.group(1)) not in self.scope:
                 self.failed[_normal(target.group(1))] = self._line_number
             elif not target and not text.startswith("check"):
@@ -343,8 +363,7 @@ class Program:
         try:
             return numbers.literal(token)
         except OverflowError:
-            shown = token if len(token) <= 24 else f"{token[:12]}…{token[-6:]}"
-            raise self._error(MathError, f"{shown} is too large for a number", token) from None
+            raise self._error(MathError, _too_large(token), token) from None
 
     def lookup(self, token):
         name = self._name(token)
@@ -478,7 +497,7 @@ class Program:
         if isinstance(subject, Token):
             written = subject.replace("d(", " (")  # the d of d( is not a name; the columns stay
             of, wrt = (self._name(Token.new_borrow_pos("NAME", found.group(), subject), subject.column + found.start())
-                       for found in _patterns["name"].finditer(written))
+                       for found in _pattern("name").finditer(written))
             for name in (of, wrt):
                 if name not in self.scope:
                     raise self._error(InputError, f"{subject}: {name} is not a name the program binds", subject)

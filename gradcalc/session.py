@@ -16,6 +16,7 @@ from .errors import GradcalcError, InputError
 from .evaluate import Evaluation
 from .numbers import format_number, is_finite
 from .parser import canonical_name
+from .textwidth import shortened
 
 # -- bindings ------------------------------------------------------------------------------------
 
@@ -43,7 +44,8 @@ def bindings(text, option="--at"):
         except GradcalcError as error:  # a math error in a value is bad input too
             if error.column is not None and error.line in (None, 1):
                 at += error.column - 1
-            raise InputError(f"{option} {name}={value.strip()}: {error.message}", source=text, column=at + 1) from None
+            raise InputError(f"{option} {name}={shortened(value.strip(), 40)}: {error.message}", source=text,
+                             column=at + 1) from None
     return values
 
 
