@@ -405,6 +405,18 @@ def test_integer_powers_give_exact_gradients(x, n):
         assert_exact(result.gradient["x"])
 
 
+def test_a_fraction_stays_exact_up_to_8192_bits_a_side():
+    """A fraction whose denominator takes at most 8192 bits stays exact; one more power of 3
+    and it is a double (here 0.0: 3^-5169 is far below the smallest double), whether the power
+    is computed at once or by products. Changing the limit fails this test."""
+    assert (3**5168).bit_length() == 8192
+    assert gradcalc.evaluate("(1/3)^5168").value == Fraction(1, 3**5168)
+    assert gradcalc.evaluate("(1/3)^5169").value == 0.0
+    third = Fraction(1, 3)
+    assert gradcalc.evaluate("x^5168 * x", at={"x": third}).value == 0.0
+    assert gradcalc.evaluate("x^5167 * x", at={"x": third}).value == Fraction(1, 3**5168)
+
+
 def test_exact_results_of_integers_are_ints():
     """An integral exact result is an int, not Fraction(n, 1): x*x + x at 3 has slope 7."""
     result = gradcalc.evaluate("x*x + x", at={"x": 3})
