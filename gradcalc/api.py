@@ -10,7 +10,7 @@ from .errors import GradcalcError, InputError
 from .evaluate import evaluate as _evaluate
 from .evaluate import forward
 from .graph import Claim, Graph
-from .parser import Program, number, parse
+from .parser import Program, parse, plain_number
 
 
 def evaluate(program, at=None, exact=True, wrt=None):
@@ -22,7 +22,7 @@ def evaluate(program, at=None, exact=True, wrt=None):
 
 def constant(text):
     """The value of a constant expression such as '3', '1/3' or 'pi/4' (exact where it can be)."""
-    value = number(text.strip())  # a plain number, read as the parser reads one, without a program
+    value = plain_number(text.strip())  # a plain number, read as the parser reads one, without a program
     if value is not None:
         return value
     graph = parse(text)

@@ -167,7 +167,7 @@ def _pattern(kind):
     return re.compile(name if kind == "name" else rf"\s*({name})\s*=")
 
 
-def number(text):
+def plain_number(text):
     """The value of `text` when it is one number literal, as the grammar's NUMBER reads it (the
     common --at x=3, read without parsing a program); None otherwise."""
     if not _pattern("number").fullmatch(text):

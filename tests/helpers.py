@@ -1,6 +1,9 @@
 """What several test modules share: running `gradcalc eval` in-process, checking a clean
 failure, and hypothesis strategies for numbers and float arrays."""
 
+import contextlib
+import subprocess
+
 from click.testing import CliRunner
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -15,6 +18,21 @@ SIDE = st.integers(min_value=1, max_value=4)
 def gc(*args, input=None):
     """`gradcalc eval ARGS...` in-process (CliRunner: stdout is not a terminal, so plain)."""
     return CliRunner().invoke(main, ["eval", *map(str, args)], input=input)
+
+
+@contextlib.contextmanager
+def running(args, **options):
+    """A process started with pipes to its standard streams (bytes unless `text=True` is among
+    `options`), killed at the end if it is still running, its pipes closed."""
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            stream.close()
 
 
 def assert_clean_failure(run, code):

@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import select
-import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -18,6 +17,7 @@ from gradcalc.api import Answers
 from gradcalc.check import Judge
 from gradcalc.cli import main
 from gradcalc.parser import Program
+from helpers import running
 
 SHOPPING = """\
 apple = 100
@@ -666,9 +666,8 @@ def test_verdicts_in_order_are_final_as_they_come():
 
 def test_eval_shows_a_verdict_before_the_stream_ends():
     """A check line piped to eval is judged and shown while standard input is still open."""
-    process = subprocess.Popen([sys.executable, "-m", "gradcalc", "eval", "--format", "plain"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    try:
+    with running([sys.executable, "-m", "gradcalc", "eval", "--format", "plain"], text=True,
+                 encoding="utf-8") as process:
         process.stdin.write("x = 3\ncheck x = 4\n")
         process.stdin.flush()
         ready, _, _ = select.select([process.stdout], [], [], 15)
@@ -676,11 +675,6 @@ def test_eval_shows_a_verdict_before_the_stream_ends():
         assert process.stdout.readline() == "✗ line 2: check x = 4\n"
         process.stdin.close()
         assert process.wait(timeout=15) == 1
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()
 
 
 # -- the API ---------------------------------------------------------------------------------

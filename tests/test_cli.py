@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import gradcalc
 from gradcalc.cli import main
-from helpers import TRACEBACK, assert_clean_failure, gc
+from helpers import TRACEBACK, assert_clean_failure, gc, running
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 
@@ -474,11 +474,8 @@ def test_several_piped_expressions_each_produce_an_output_in_order():
 
 def test_piped_lines_are_answered_as_they_arrive():
     """An output is printed as soon as its line is read, before standard input is closed."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gradcalc", "eval", "--at", "x=3,y=2", "--format", "json"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-    )
-    try:
+    with running([sys.executable, "-m", "gradcalc", "eval", "--at", "x=3,y=2", "--format", "json"], text=True,
+                 encoding="utf-8") as process:
         process.stdin.write("x*y\n")
         process.stdin.flush()
         ready, _, _ = select.select([process.stdout], [], [], 15)
@@ -488,11 +485,6 @@ def test_piped_lines_are_answered_as_they_arrive():
         process.stdin.close()
         assert json.loads(process.stdout.readline())["value"] == 5
         assert process.wait(timeout=15) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()
 
 
 def test_bad_line_in_a_piped_file_does_not_hide_the_others():

@@ -21,7 +21,6 @@ import functools
 import io
 import json
 import math
-import os
 import re
 import sys
 import traceback

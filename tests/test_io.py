@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from gradcalc import streams
 from gradcalc.cli import main
-from helpers import TRACEBACK, assert_clean_failure
+from helpers import TRACEBACK, assert_clean_failure, running
 
 TIMEOUT = 60
 SAMPLES = Path(__file__).parent.parent / "samples"
@@ -440,19 +440,13 @@ def read_until(stream, token, timeout=TIMEOUT):
 def test_check_shows_each_file_as_soon_as_it_is_graded(tmp_path):
     """gradcalc check a.gc - : a.gc's results arrive while standard input is still open."""
     write(tmp_path, "a.gc", GOOD)
-    process = subprocess.Popen(GRADCALC + ["check", "a.gc", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=tmp_path)
-    try:
+    with running(GRADCALC + ["check", "a.gc", "-"], cwd=tmp_path) as process:
         assert read_until(process.stdout, b"checks passed\n") == "a.gc:\n✓ line 2: check x = 2\n1/1 checks passed\n"
         process.stdin.write(b"y = 1\ncheck y = 1\n")
         process.stdin.close()
         rest = process.stdout.read().decode("utf-8")
         assert process.wait(timeout=TIMEOUT) == 0
         assert "-:\n✓ line 2: check y = 1" in rest
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 # -- signals -------------------------------------------------------------------------------------
@@ -478,9 +472,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly_with_141(tmp_path, command
     write(tmp_path, "big.gc", BIG)
     write(tmp_path, "many.gc", "x = 2\n" + "check x = 2\n" * 300)
     args, text = PIPED[command]
-    process = subprocess.Popen(GRADCALC + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=tmp_path, env=dict(os.environ, HOME=str(tmp_path)))
-    try:
+    with running(GRADCALC + args, cwd=tmp_path, env=dict(os.environ, HOME=str(tmp_path))) as process:
         if text:
             process.stdin.write(text.encode())
         process.stdin.close()
@@ -488,10 +480,6 @@ def test_a_reader_that_goes_away_ends_the_run_quietly_with_141(tmp_path, command
         process.stdout.close()
         code = process.wait(timeout=TIMEOUT)
         stderr = process.stderr.read().decode()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert code == (0 if command == "gradcalc --help" else 141), stderr
     assert stderr == ""
 
@@ -502,9 +490,7 @@ def test_ctrl_c_exits_130_with_a_short_message(tmp_path, command):
     """SIGINT while gradcalc waits for or computes the next problem: exit 130 (128 + SIGINT) and
     'interrupted' on stderr, no traceback. The first answer shows the run is under way. (A
     session on a terminal goes back to its prompt instead: test_repl's terminal test.)"""
-    process = subprocess.Popen(GRADCALC + command.split(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=tmp_path)
-    try:
+    with running(GRADCALC + command.split(), cwd=tmp_path) as process:
         process.stdin.write(b"x = 2\ncheck x = 2\nx*x\n")
         process.stdin.flush()
         if command != "check -":  # check shows a file once it is read to the end
@@ -514,10 +500,6 @@ def test_ctrl_c_exits_130_with_a_short_message(tmp_path, command):
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=TIMEOUT)
         stderr = process.stderr.read().decode()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert code == 130, stderr
     assert "gradcalc: interrupted" in stderr and TRACEBACK not in stderr
 
