@@ -30,7 +30,8 @@ def numpy():
         try:
             import numpy
         except ImportError:
-            raise InputError("vectors and matrices need NumPy: pip install 'gradcalc[arrays]' (or numpy)") from None
+            raise InputError("vectors and matrices need NumPy, a dependency of gradcalc that is missing "
+                             "from this installation: pip install numpy") from None
         np = numpy
     return np
 

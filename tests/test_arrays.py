@@ -981,3 +981,11 @@ def test_numpy_is_imported_once_a_program_has_an_array():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+def test_numpy_is_a_dependency_of_the_plain_install():
+    """Arrays work after `pip install .` with no extra: NumPy is required without an extra marker."""
+    from importlib.metadata import requires
+
+    plain = [r for r in requires("gradcalc") if "extra ==" not in r]
+    assert any(r.replace(" ", "").startswith("numpy") for r in plain), plain
