@@ -26,6 +26,21 @@ EXAMPLE = """\b
 Example, the textbook's shopping bill (apples 100 yen × 5, oranges 80 × 3, tax 1.08):
   gradcalc eval "(apple*5 + orange*3) * 1.08" --at apple=100,orange=80
 """
+EXPLAIN_EXAMPLE = """\b
+Example, how ∂E/∂apple = 5.4 is built along the graph of the shopping bill:
+  gradcalc explain "(apple*5 + orange*3) * 1.08" --at apple=100,orange=80 --wrt apple
+"""
+CHECK_EXAMPLE = """\b
+Example, a homework file and a class's folder as a gradebook:
+  gradcalc check samples/homework.gc
+  gradcalc check homework/*.gc --format csv > grades.csv
+"""
+REPL_EXAMPLE = """\b
+Example session:
+  > x = 3
+  > x^2 + 2*x
+  > :at x=5
+"""
 
 
 @contextlib.contextmanager
@@ -69,7 +84,9 @@ def _discard_output():
 
 class _Gradcalc(click.Group):
     """The gradcalc command group: streams prepared before any command runs, and every failure
-    reported by `_reported_failures` before click would turn Ctrl-C and SIGPIPE into exit 1."""
+    reported by `_reported_failures` before click would turn Ctrl-C and SIGPIPE into exit 1.
+    A first argument that is not a command is an expression for `eval` (`gradcalc "x*y" --at
+    x=2,y=3`), as is standard input when nothing else is given and it is not a terminal."""
 
     def main(self, *args, **kwargs):
         with _reported_failures():
@@ -87,14 +104,61 @@ class _Gradcalc(click.Group):
         with _reported_failures():
             return super().invoke(ctx)
 
+    def parse_args(self, ctx, args):
+        if not ctx.resilient_parsing and self._evaluates(ctx, args):
+            args = ["eval", *args]
+        return super().parse_args(ctx, args)
 
-@click.group(cls=_Gradcalc, invoke_without_command=True, epilog=EXAMPLE)
-@click.version_option(__version__, prog_name="gradcalc")
+    def _evaluates(self, ctx, args):
+        """Whether these arguments are eval's: an expression (or eval's options) first, or nothing
+        at all with a program coming in on standard input."""
+        if not args:
+            return sys.stdin is not None and not sys.stdin.isatty()
+        first = args[0]
+        if first in self.commands or first in self._own_options(ctx):
+            return False
+        if first.isalpha() and first.islower():  # `chek` is more likely a command mistyped than a name
+            import difflib
+
+            if difflib.get_close_matches(first, self.commands, n=1, cutoff=0.75):
+                raise click.NoSuchCommand(first, possibilities=self.commands, ctx=ctx)
+        return True
+
+    def _own_options(self, ctx):
+        return {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
+
+
+class _ExpressionCommand(click.Command):
+    """A command whose EXPR may start with a minus (`gradcalc eval "-x^2" --at x=3`): an argument
+    with one leading dash that is not an option is the expression. A mistyped long option is still
+    an error, with click's did-you-mean, not an extra argument."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.context_settings = {**self.context_settings, "ignore_unknown_options": True}
+
+    def parse_args(self, ctx, args):
+        if not ctx.resilient_parsing:
+            known = {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
+            for arg in args:
+                if arg == "--":
+                    break
+                name = arg.split("=", 1)[0]
+                if name.startswith("--") and len(name) > 2 and name not in known:
+                    raise click.NoSuchOption(name, possibilities=sorted(known), ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Gradcalc, invoke_without_command=True, epilog=EXAMPLE,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="gradcalc")
 @click.pass_context
 def main(ctx):
     """gradcalc: the value and the gradient of every node of an expression graph.
 
-    With no command on a terminal, gradcalc starts an interactive session (gradcalc repl)."""
+    `gradcalc EXPR [options]` is `gradcalc eval EXPR [options]`, and a program piped in
+    (`echo "x*y" | gradcalc --at x=2,y=3`) is evaluated too. With nothing given on a terminal,
+    gradcalc starts an interactive session (gradcalc repl)."""
     if ctx.invoked_subcommand is None:
         if sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty():
             ctx.invoke(repl_command)
@@ -122,11 +186,7 @@ def _finite(ctx, param, value):
     return value
 
 
-# A leading minus starts an expression, not an option: gradcalc eval "-x^2" --at x=3
-EXPRESSION_COMMAND = {"ignore_unknown_options": True}
-
-
-@main.command("eval", epilog=EXAMPLE, context_settings=EXPRESSION_COMMAND)
+@main.command("eval", cls=_ExpressionCommand, epilog=EXAMPLE)
 @click.argument("expr", required=False)
 @click.option("-f", "--file", "path", metavar="FILE", help="Read the program from FILE ('-' for standard input).")
 @_point_options
@@ -259,7 +319,7 @@ def _same_file(path, source):
     return (output.st_dev, output.st_ino) == (program.st_dev, program.st_ino)
 
 
-@main.command("explain", epilog=EXAMPLE, context_settings=EXPRESSION_COMMAND)
+@main.command("explain", cls=_ExpressionCommand, epilog=EXPLAIN_EXAMPLE)
 @click.argument("expr", required=False)
 @click.option("-f", "--file", "path", metavar="FILE", help="Read the program from FILE ('-' for standard input).")
 @_point_options
@@ -276,7 +336,7 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
     sys.exit(session.explain(_program_lines(expr, path), at, not use_float, show, wrt))
 
 
-@main.command("repl")
+@main.command("repl", epilog=REPL_EXAMPLE)
 @click.option("--format", "output_format", type=click.Choice(render.names(render.EVALUATIONS)),
               help="Output format [default: rich on a terminal, plain otherwise].")
 def repl_command(output_format=None):
@@ -288,7 +348,7 @@ def repl_command(output_format=None):
     interact(_format(output_format), None if typed else session.file_lines("-"))
 
 
-@main.command("check")
+@main.command("check", epilog=CHECK_EXAMPLE)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @_point_options
 @click.option("--format", "output_format", type=click.Choice(render.names(render.CHECKS)),

@@ -638,3 +638,96 @@ def test_a_math_error_under_a_constant_names_the_constant_with_its_value():
     assert run.exit_code == 1
     assert "e / 0 at e = 2.718281828459045: division by zero" in run.stderr
     assert "Traceback" not in run.output
+
+
+# -- calculator and click habits (issue 13) ---------------------------------------------------------
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, prog_name="gradcalc")
+
+
+def test_an_expression_without_a_command_is_evaluated():
+    run = invoke("x*y", "--at", "x=2,y=3", "--format", "json")
+    assert run.exit_code == 0, run.output
+    record = json.loads(run.stdout)
+    assert record["value"] == 6 and record["gradient"] == {"x": 3, "y": 2}
+
+
+def test_an_expression_starting_with_a_minus_without_a_command():
+    run = invoke("-x^2", "--at", "x=3", "--format", "json")
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["value"] == -9
+
+
+def test_an_expression_that_looks_like_an_option_goes_after_the_double_dash():
+    run = invoke("eval", "--at", "h=2", "--format", "json", "--", "-h")
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["value"] == -2
+
+
+@pytest.mark.parametrize("args", [["-h"], ["--help"], ["eval", "-h"], ["check", "-h"], ["explain", "-h"], ["repl", "-h"]])
+def test_dash_h_is_help_everywhere(args):
+    run = invoke(*args)
+    assert run.exit_code == 0, run.output
+    assert run.stdout.startswith("Usage: gradcalc")
+
+
+@pytest.mark.parametrize("command, example", [("eval", 'gradcalc eval "(apple*5'), ("explain", "gradcalc explain"),
+                                              ("check", "gradcalc check samples/homework.gc"),
+                                              ("repl", ":at x=5")])
+def test_each_command_shows_its_own_example(command, example):
+    run = invoke(command, "--help")
+    assert run.exit_code == 0, run.output
+    assert example in run.stdout
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version(flag):
+    run = invoke(flag)
+    assert run.exit_code == 0
+    assert run.stdout == f"gradcalc, version {gradcalc.__version__}\n"
+
+
+@pytest.mark.parametrize("args", [["eval", "x", "--formt", "json"], ["x", "--formt", "json"], ["--formt", "json", "x"]])
+def test_a_mistyped_option_gets_did_you_mean(args):
+    run = invoke(*args, "--at", "x=1")
+    assert run.exit_code == 2
+    assert "No such option '--formt'" in run.stderr and "'--format'" in run.stderr
+
+
+def test_a_mistyped_command_gets_did_you_mean():
+    run = invoke("chek", "hw.gc")
+    assert run.exit_code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in run.stderr
+
+
+def test_a_name_that_is_no_command_is_an_expression():
+    """`gradcalc apple` evaluates apple (and asks for its value): only near-misses of a command
+    are taken for mistyped commands."""
+    run = invoke("apple")
+    assert run.exit_code == 2
+    assert "no value for apple" in run.stderr
+
+
+def test_an_empty_standard_input_is_nothing_to_evaluate():
+    run = invoke(input="")
+    assert run.exit_code == 2
+    assert "nothing to evaluate" in run.stderr
+
+
+def test_shell_completion_completes_commands_and_options():
+    """The README's completion set-up: click's bash protocol answers commands and options."""
+    script = Path(sys.executable).parent / "gradcalc"
+    if not script.exists():
+        pytest.skip("completion is keyed to the installed gradcalc script's name")
+
+    def complete(words):
+        env = {**os.environ, "_GRADCALC_COMPLETE": "bash_complete", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - 1)}
+        done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    assert "plain,check" in complete("gradcalc ch")
+    assert "plain,--format" in complete("gradcalc eval --fo")

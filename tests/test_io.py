@@ -32,7 +32,8 @@ COMMANDS = {
     "explain": ["explain", "x*x", "--at", "x=3"],
     "check": ["check", "{file}"],
     "repl": ["repl"],
-    "gradcalc": [],
+    "gradcalc --help": ["--help"],
+    "gradcalc < program": [],
 }
 
 
@@ -113,7 +114,7 @@ def test_output_into_a_missing_folder_is_bad_input(tmp_path):
 @pytest.mark.parametrize("output_format", ["plain", "rich"])
 def test_standard_output_on_a_full_disk(tmp_path, command, output_format):
     """Every command writing to a full disk (> /dev/full) exits 3 and says so on stderr."""
-    args = COMMANDS[command] + (["--format", output_format] if command != "gradcalc" else [])
+    args = COMMANDS[command] + (["--format", output_format] if command != "gradcalc --help" else [])
     with open("/dev/full", "wb") as full:
         done = gradcalc(args, tmp_path, stdout=full)
     assert_failed_cleanly(done, 3, "cannot write the output: No space left on device")
@@ -212,7 +213,8 @@ ASCII_RUNS = {
     "check": ["check", str(SAMPLES / "homework.gc")],
     "gradcalc check --help": ["check", "--help"],
     "repl": ["repl"],
-    "gradcalc": [],
+    "gradcalc --help": ["--help"],
+    "gradcalc < program": [],
 }
 
 
@@ -229,7 +231,8 @@ def test_an_ascii_output_gets_ascii_spellings(tmp_path, run, env):
     assert done.returncode == (1 if run == "check" else 0), done.stderr
     assert done.stdout.isascii() and done.stderr.isascii()
     text = done.stdout.decode("ascii")
-    assert {"repl": "d(f)/d(node)", "gradcalc": "yen * 5"}.get(run, "d(E)/d(") in text
+    expected = {"repl": "d(f)/d(node)", "gradcalc < program": "d(f)/d(node)", "gradcalc --help": "yen * 5"}
+    assert expected.get(run, "d(E)/d(") in text
     if run == "check":
         assert "[ok] line 16: check E = 799.2" in text
         assert "[FAIL] line 21: check d(E)/d(u) = 740" in text

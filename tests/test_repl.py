@@ -212,15 +212,15 @@ def test_check_lines_in_the_session(tmp_path):
     assert "correct: 7" in run.stdout
 
 
-def test_bare_gradcalc_not_on_a_terminal_prints_help():
-    """`gradcalc` with no arguments and no terminal prints the help instead of starting a session."""
+def test_bare_gradcalc_with_a_program_piped_in_evaluates_it():
+    """`echo 1+1 | gradcalc`: standard input that is not a terminal is a program for eval."""
     from click.testing import CliRunner
 
     from gradcalc.cli import main
 
-    run = CliRunner().invoke(main, [], input="1+1\n")
-    assert run.exit_code == 0
-    assert "Usage:" in run.stdout and "repl" in run.stdout
+    run = CliRunner().invoke(main, ["--format", "plain"], input="x = 3\nx*x\n")
+    assert run.exit_code == 0, run.output
+    assert run.stdout.splitlines()[0] == "x*x" and "x      3      6" in run.stdout
 
 
 # -- through a pseudo-terminal --------------------------------------------------------------------
