@@ -578,13 +578,6 @@ def test_terminal_stdin_without_expr_prints_a_hint_instead_of_waiting():
 # -- version and help ----------------------------------------------------------------------------
 
 
-def test_version():
-    """gradcalc --version prints the package version."""
-    run = CliRunner().invoke(main, ["--version"])
-    assert run.exit_code == 0
-    assert f"version {gradcalc.__version__}" in run.output
-
-
 @pytest.mark.parametrize("args", [["--help"], ["eval", "--help"]])
 def test_help_contains_an_example(args):
     """Both help screens end with a runnable example."""
