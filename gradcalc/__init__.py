@@ -1,7 +1,7 @@
 """gradcalc: forward values and backpropagated gradients of every node of an expression graph."""
 
 from .api import constant, evaluate, parse, run
-from .errors import GradcalcError, InputError, MathError
+from .errors import GradcalcError, InputError, MathError, MissingValues
 from .evaluate import Evaluation
 from .graph import Graph
 from .parser import Program
@@ -14,6 +14,7 @@ __all__ = [
     "Graph",
     "InputError",
     "MathError",
+    "MissingValues",
     "Program",
     "constant",
     "evaluate",

@@ -6,7 +6,8 @@
     (Fraction(3996, 5), Fraction(27, 5))
 """
 
-from .errors import GradcalcError, InputError
+from . import arrays
+from .errors import GradcalcError, InputError, MissingValues
 from .evaluate import evaluate as _evaluate
 from .evaluate import forward
 from .graph import Claim, Graph
@@ -14,10 +15,28 @@ from .parser import Program, parse, plain_number
 
 
 def evaluate(program, at=None, exact=True, wrt=None):
-    """Evaluate a program (its text or a parsed Graph) with inputs from `at` (name -> number or
-    array); gradients with respect to every node, or only to the names in `wrt`."""
-    graph = program if isinstance(program, Graph) else parse(program)
-    return _evaluate(graph, at, exact, wrt=wrt)
+    """Evaluate a program (its text or a parsed Graph) with inputs from `at` (name -> a number,
+    an array, nested lists, or a string read as the command line reads a value: "1/3", "pi/4");
+    gradients with respect to every node, or only to the names in `wrt`. A name given in `at`
+    is an input even where it is a constant's name (at={"e": 3})."""
+    at = point(at)
+    graph = program if isinstance(program, Graph) else parse(program, inputs=at)
+    try:
+        return _evaluate(graph, at, exact, wrt=wrt)
+    except MissingValues as error:
+        raise error.worded("at=") from None
+
+
+def point(at):
+    """The API's `at`: each string read as the command line reads a value, nested lists made
+    arrays, anything else that is not a number or an array an InputError naming it."""
+    values = {}
+    for name, value in (at or {}).items():
+        try:
+            values[name] = constant(value) if isinstance(value, str) else arrays.adopt(value)
+        except GradcalcError as error:
+            raise InputError(f"at[{name!r}]: {error.message}") from None
+    return values
 
 
 def constant(text):
@@ -40,7 +59,7 @@ def run(lines, at=None, exact=True, tolerance=None):
     of checks written without ±), or the GradcalcError that stopped a line or an output;
     reading goes on after an error, so one bad problem in a file does not hide the rest.
     `Answers` gives the judgement of all the program's checks at its end too."""
-    answers = Answers(at, exact, tolerance)
+    answers = Answers(point(at), exact, tolerance, way="at=")
     for number, line in enumerate(lines, 1):
         yield from answers.read(line, number)
     yield from answers.end()
@@ -51,14 +70,16 @@ class Answers:
     judged together with the program's earlier checks (one `check.Judge` for the program).
     `at`, `exact` and `tolerance` may change between lines, as the interactive session's do."""
 
-    def __init__(self, at=None, exact=True, tolerance=None):
+    def __init__(self, at=None, exact=True, tolerance=None, way="--at"):
         self.program = Program()
         self.at, self.exact, self.tolerance = dict(at or {}), exact, tolerance
+        self.way = way  # how the user gives a value, for the errors: "--at", ":at" or "at="
         self.judge = None  # made at the first check: a program without one never loads the judge
 
     def read(self, line, number):
         """One line: an Evaluation or Verdict per statement that has one, or the error that
         stopped a statement."""
+        self.program.given = self.at  # a name given a value is an input, even a constant's (e)
         for item in self.program.read_line(line, number):
             yield item if isinstance(item, GradcalcError) else self.answer(item)
 
@@ -82,6 +103,8 @@ class Answers:
                 return self.judge.verdict(item, self.at, self.exact, self.tolerance)
             return _evaluate(item, self.at, self.exact)
         except GradcalcError as error:
+            if isinstance(error, MissingValues) and self.way != error.way:
+                error = error.worded(self.way)
             if error.line is None:  # an error about the statement as a whole, not about one of its nodes
                 error.line = item.line if isinstance(item, Claim) else item.lines[0]
             return error

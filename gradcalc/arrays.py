@@ -60,7 +60,8 @@ def adopt(value):
             return array.astype(float) if array.ndim else float(array[()])
         except (ValueError, TypeError):
             raise InputError("an array must be rectangular and hold numbers") from None
-    return value
+    raise InputError(f"{value!r} is not a number or an array" if len(repr(value)) <= 40
+                     else f"a {type(value).__name__} is not a number or an array")
 
 
 def float_errors(mode):

@@ -204,7 +204,7 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     Statements are separated by newlines or ';'. `name = 3` makes an input, `name = expr`
     names a node, and every bare expression is an output. `check` lines are judged too."""
     at = session.point(bindings)
-    lines = _program_lines(expr, path)
+    lines = _program_lines(expr, path, at)
     output_format = _format(output_format)
     source = path or "-" if expr in (None, "-") else None  # the file the program is read from
     draw = _Pictures(picture, source).draw if picture else None
@@ -218,12 +218,15 @@ def _format(chosen):
     return chosen or ("rich" if sys.stdout.isatty() else "plain")
 
 
-def _program_lines(expr, path):
-    """The program's lines, read lazily so that a piped stream is answered as it arrives."""
+def _program_lines(expr, path, at):
+    """The program's lines, read lazily so that a piped stream is answered as it arrives. An
+    EXPR, whole at once, must use every name given with --at."""
     if expr is not None and path is not None:
         raise click.UsageError("give either EXPR or -f FILE, not both")
     if expr is not None and expr != "-":
-        return expr.splitlines() or [""]
+        lines = expr.splitlines() or [""]
+        session.require_used(at, lines)
+        return lines
     if path in (None, "-") and sys.stdin is not None and sys.stdin.isatty():
         raise click.UsageError(
             'no expression given. Try: gradcalc eval "x*y + x" --at x=3,y=2\n'
@@ -333,7 +336,7 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
     the sum over the node's consumers of their gradient times the local partial."""
     at = session.point(bindings)
     show = render.renderer(_format(output_format), sys.stdout, render.Options(precision, show_all))
-    sys.exit(session.explain(_program_lines(expr, path), at, not use_float, show, wrt))
+    sys.exit(session.explain(_program_lines(expr, path, at), at, not use_float, show, wrt))
 
 
 @main.command("repl", epilog=REPL_EXAMPLE)

@@ -37,6 +37,27 @@ class InputError(GradcalcError):
     exit_code = 2
 
 
+class MissingValues(InputError):
+    """Inputs a program uses that were given no value, all named at once. How a value is given
+    depends on where the user types (`--at x=VALUE`, the session's `:at x=VALUE`, the API's
+    `at={"x": VALUE}`): `worded` says it in another front end's words."""
+
+    WAYS = {"--at": "--at {}", ":at": ":at {}", "at=": "at={{{}}}"}
+
+    def __init__(self, names, way="--at", *, line=None):
+        self.names, self.way = tuple(names), way
+        if way == "at=":
+            given = ", ".join(f"{name!r}: VALUE" for name in self.names)
+        else:
+            given = ",".join(f"{name}=VALUE" for name in self.names)
+        listed = " and ".join([", ".join(self.names[:-1]), self.names[-1]] if len(self.names) > 1 else self.names)
+        pronoun = "them" if len(self.names) > 1 else "it"
+        super().__init__(f"no value for {listed}: give {pronoun} with {self.WAYS[way].format(given)}", line=line)
+
+    def worded(self, way):
+        return MissingValues(self.names, way, line=self.line)
+
+
 class InternalError(GradcalcError):
     """A bug in gradcalc, not the user's mistake: a rule of the op table raised something other
     than a domain error. Exit code 70 (EX_SOFTWARE, as BSD's sysexits)."""

@@ -14,7 +14,7 @@ import weakref
 from fractions import Fraction
 
 from . import arrays, numbers
-from .errors import GradcalcError, InputError, InternalError, MathError
+from .errors import GradcalcError, InputError, InternalError, MathError, MissingValues
 from .graph import INPUT
 from .numbers import IEEENumbers, Numbers
 from .ops import PARTIAL_CONSTANTS
@@ -167,12 +167,15 @@ def forward(graph, at, exact):
         node = graph.named.get(name)
         if node is not None and graph.kinds[node] != INPUT:
             raise InputError(f"{name} is computed by the program ({graph.expression(node)}), so it cannot be given a value")
+    missing = []
     for name, node in graph.inputs.items():
         if name in at:
             value = arrays.adopt(at[name])
             values[node] = value if exact else arrays.to_float(value)
         elif values[node] is None:
-            raise InputError(f"no value for {name}: give it with --at {name}=VALUE")
+            missing.append(name)
+    if missing:
+        raise MissingValues(missing)
     with_arrays = _holds_arrays(graph, layout, values)
     if with_arrays or layout.array_ops:
         with arrays.float_errors("raise"):

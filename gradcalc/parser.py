@@ -244,8 +244,9 @@ class Program:
     program once it has been read.
     """
 
-    def __init__(self, keep=False):
+    def __init__(self, keep=False, given=()):
         self.keep = keep
+        self.given = given  # names given values from outside (--at): inputs, even a constant's name
         self.tape = GraphBuilder()
         self.scope = {}  # name -> node: inputs, named nodes, aliases
         self.assigned_on = {}  # name -> line of its assignment
@@ -372,7 +373,7 @@ class Program:
             return node
         if name in self.failed:
             raise self._error(InputError, f"{name} has no value: its definition on line {self.failed[name]} failed", token)
-        if name in CONSTANTS:
+        if name in CONSTANTS and name not in self.given:
             node = self.constants.get(name)
             if node is None:
                 node = self.constants[name] = self.tape.leaf(CONSTANT, name, CONSTANTS[name], name)
@@ -608,9 +609,10 @@ def _expected(terminals):
     return words[0] if words else "something else"
 
 
-def parse(text):
-    """Parse a whole program into one Graph: every output and every named node."""
-    program = Program(keep=True)
+def parse(text, inputs=()):
+    """Parse a whole program into one Graph: every output and every named node. The names in
+    `inputs` are inputs even where they are constants' names."""
+    program = Program(keep=True, given=inputs)
     for number, line in enumerate(text.splitlines() or [""], 1):
         for item in program.read_line(line, number):
             if isinstance(item, GradcalcError):

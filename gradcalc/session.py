@@ -15,7 +15,7 @@ from .api import Answers, constant
 from .errors import GradcalcError, InputError
 from .evaluate import Evaluation
 from .numbers import format_number, is_finite
-from .parser import canonical_name
+from .parser import Program, canonical_name
 from .textwidth import shortened
 
 # -- bindings ------------------------------------------------------------------------------------
@@ -68,6 +68,25 @@ def point(texts, option="--at"):
     for text in texts:
         at.update(bindings(text, option))
     return at
+
+
+def require_used(at, lines, option="--at"):
+    """A whole program given at once (an EXPR): an --at naming nothing in it is bad input, said
+    before anything is evaluated (`--at aple=90` where the program has apple)."""
+    program = Program(given=at)
+    for number, line in enumerate(lines, 1):
+        if any(isinstance(item, GradcalcError) for item in program.read_line(line, number)):
+            return  # a statement that cannot be read may hold the name: its error is said when it runs
+    for name in at:
+        if name not in program.scope:
+            raise InputError(f"{option} {name}: the program has no name {name}{_did_you_mean(name, program.scope)}")
+
+
+def _did_you_mean(name, names):
+    import difflib  # only for this message
+
+    near = difflib.get_close_matches(name, list(names), n=1)
+    return f" (did you mean {near[0]}?)" if near else ""
 
 
 # -- reading programs ----------------------------------------------------------------------------
@@ -184,9 +203,10 @@ def evaluate(lines, at, exact, show, gradcheck=False, draw=None, progress=False)
             show.verdict(item)
             if not item.passed:
                 outcome.failed()
-    unused = [name for name in at if name not in seen_inputs]
-    if unused and answered:
-        say(f"warning: --at {', '.join(unused)}: no input of that name was used")
+    if answered:  # a stream of programs: a name may be used by only some of them
+        for name in at:
+            if name not in seen_inputs:
+                say(f"warning: --at {name}: no program used that name{_did_you_mean(name, seen_inputs)}")
     if not answered and not outcome.exit_code:
         outcome.error(InputError("nothing to evaluate: the program has no statements"))
     return outcome.exit_code
