@@ -242,12 +242,13 @@ class Judge:
         self.rules = rules
         self.judged = []  # (the Verdict on the claim alone, the Verdict given as it came, its Grader)
         self.gradients = {}  # (f, u) -> the Verdict alone on the latest claim about ∂f/∂u
-        self.depends = {}  # claim line -> the flags of the nodes the claimed node depends on (by name)
+        self.reach = {}  # (line, text) -> Reach of the claimed node
 
     def verdict(self, claim, at=None, exact=True, tolerance=None):
         """The Verdict on `claim` at the point `at`, given the program's claims so far.
         `tolerance`, when given, is the absolute tolerance of claims written without ±."""
         alone, grader = _judged(claim, at, exact, tolerance, self.rules)
+        self.reach[claim.line, claim.text] = _reach(claim)
         given = _following(alone, self.gradients, grader)
         self.judged.append((alone, given, grader))
         if claim.is_gradient:
@@ -263,7 +264,7 @@ class Judge:
             verdicts.append(final)
             if final.diagnosis != given.diagnosis:
                 revised.append(final)
-        return Report(tuple(verdicts), tuple(first_wrong(verdicts)), tuple(revised))
+        return Report(tuple(verdicts), tuple(first_wrong(verdicts, self.reach)), tuple(revised))
 
 
 def judge(claim, at=None, exact=True, tolerance=None, rules=Rules()):
@@ -499,27 +500,44 @@ def _close(a, b):
     return math.isclose(float(a), float(b), rel_tol=FORMULA_AGREEMENT, abs_tol=1e-12)
 
 
-def first_wrong(verdicts):
-    """The wrong claims where the reasoning first broke: for each f, the wrong ∂f/∂u closest
-    to f (the first the backward sweep reaches); and the wrong value earliest in the forward
-    sweep. Later wrong answers usually follow from these: each says whether there are any."""
-    first = {}
-    for v in verdicts:
-        if v.passed:
-            continue
-        key = v.claim.of  # None for value claims
-        best = first.get(key)
-        if best is None or (v.claim.position > best.claim.position if key else v.claim.position < best.claim.position):
-            first[key] = v
-    return [FirstWrong(v, any(_later(w, v) for w in verdicts)) for v in sorted(first.values(), key=lambda v: v.claim.line)]
+class Reach(NamedTuple):
+    """A claimed node (u in ∂f/∂u, or a checked value) by name, and the names it depends on
+    (itself included): what its answer can follow from."""
+
+    name: str | None
+    ancestors: frozenset
 
 
-def _later(w, v):
-    """Whether the wrong answer w comes after v in its sweep: further from the output for
-    gradients, further from the inputs for values."""
-    if w.passed or w is v or w.claim.of != v.claim.of:
-        return False
-    return w.claim.position <= v.claim.position if v.claim.is_gradient else w.claim.position >= v.claim.position
+def _reach(claim):
+    graph = claim.graph
+    node = graph.named.get(claim.wrt) if claim.is_gradient else graph.outputs[0]
+    if node is None:
+        return Reach(claim.wrt, frozenset())
+    names = frozenset(graph.names[i] for i in graph.ancestors(node) if graph.names[i])
+    return Reach(graph.names[node], names)
+
+
+def first_wrong(verdicts, reach):
+    """The wrong claims where the reasoning first broke: for each f (and for the values), every
+    wrong answer that follows from no other wrong one along the graph (`reach`: (line, text) ->
+    Reach). A wrong ∂f/∂u may follow from a wrong ∂f/∂v only when v depends on u (the backward
+    sweep reaches u through v); a wrong value at w from a wrong value at v only when w depends on
+    v. Independent wrong answers are separate first mistakes; each says whether later wrong
+    answers may follow from it."""
+    wrong = [v for v in verdicts if not v.passed and v.status == "judged"]
+
+    def follows(w, v):  # whether the wrong answer w may follow from the wrong answer v
+        if w is v or w.claim.of != v.claim.of:
+            return False
+        rw, rv = reach[w.claim.line, w.claim.text], reach[v.claim.line, v.claim.text]
+        if rw.name is not None and rw.name == rv.name:  # the same node: the earlier line is first
+            return (v.claim.line, v.claim.text) < (w.claim.line, w.claim.text)
+        if w.claim.is_gradient:
+            return rw.name is not None and rw.name in rv.ancestors
+        return rv.name is not None and rv.name in rw.ancestors
+
+    firsts = [v for v in wrong if not any(follows(v, other) for other in wrong)]
+    return [FirstWrong(v, any(follows(w, v) for w in wrong)) for v in firsts]
 
 
 def _following(verdict, gradients, grader):
