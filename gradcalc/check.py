@@ -291,9 +291,11 @@ def _judged(claim, at, exact, tolerance, rules):
     grader = Grader(claim.answer_text, limit, rules, claim.formula)
     judgement = grader.judge(answer, correct)
     diagnosis = None
+    if claim.formula and limit is None:
+        judgement = judgement._replace(rule="formula", rule_text=_formula_said(rules))
     if judgement.passed and claim.formula and rules.points:
-        diagnosis = _formula_elsewhere(claim, at, exact, grader, rules)
-        judgement = judgement._replace(passed=diagnosis is None, rule_text=_formula_said(rules))
+        diagnosis = _formula_elsewhere(claim, at, rules)
+        judgement = judgement._replace(passed=diagnosis is None)
     elif not judgement.passed:
         diagnosis = (
             _wrong_shape(claim, answer, correct)
@@ -367,7 +369,7 @@ def _gradient(evaluation, claim):
                 return Diagnosis("chain-rule", (
                     f"that is the local partial ∂{name(c)}/∂{u_name} alone: the chain rule multiplies it "
                     f"by the upstream gradient ∂{f}/∂{name(c)}"),
-                    "revisit the chain rule: a local partial is multiplied by the gradient flowing into its node")
+                    "revisit the chain rule: a local partial times the upstream gradient")
         through = {}  # consumer -> the gradient reaching u through it (x*x counts both uses)
         for c, k in edges:
             through[c] = through.get(c, 0) + grads[c] * local[c, k]
@@ -397,7 +399,8 @@ def _gradient(evaluation, claim):
                 inputs = graph.args[c]
                 k = next(k for k, j in enumerate(inputs) if between[j])  # the input the gradient flows through
                 other = name(inputs[1 - k]) if len(inputs) == 2 else ""
-                said = mistake.says.format(node=name(c), input=name(inputs[k]), other=other, f=f)
+                node = graph.names[c] or f"({name(c)})"  # ∂(w × x)/∂w
+                said = mistake.says.format(node=node, input=name(inputs[k]), other=other, f=f)
                 return Diagnosis(mistake.kind, said, mistake.revisit)
         return None
 
@@ -443,12 +446,15 @@ def _gradient_with(graph, values, grads, c, u, between, mistake):
 
 
 def _formula_said(rules):
-    return f"the formula at the program's point and {rules.points} random points near it (seed {rules.seed})"
+    if not rules.points:
+        return "the formula, at the program's point"
+    return f"the formula, at the program's point and {rules.points} random points near it, seed {rules.seed}"
 
 
-def _formula_elsewhere(claim, at, exact, grader, rules):
+def _formula_elsewhere(claim, at, rules):
     """A formula answer (y - t) checked at `rules.points` random points near the program's
-    inputs: the Diagnosis at the first point where it differs from the true value, or None."""
+    inputs (whole-number inputs, such as counts, class indices and one-hot targets, kept as
+    they are): the Diagnosis at the first point where it differs from the true value, or None."""
     import random
 
     graph = claim.graph
@@ -459,7 +465,7 @@ def _formula_elsewhere(claim, at, exact, grader, rules):
     found, tries = 0, 0
     while found < rules.points and tries < 4 * rules.points:
         tries += 1
-        point = {name: _near(value, chance) for name, value in inputs.items()}
+        point = {name: value if _whole(value) else _near(value, chance) for name, value in inputs.items()}
         try:
             moved = evaluate(graph, point, False, differentiate=[0] if claim.is_gradient else [])
         except GradcalcError:  # outside a domain (log of a negative): another point
@@ -489,6 +495,13 @@ def _near(value, chance):
         return arrays.to_float(value) + noise * arrays.np.maximum(abs(arrays.to_float(value)), 1)
     value = float(value)
     return value + chance.uniform(-0.1, 0.1) * max(abs(value), 1)
+
+
+def _whole(value):
+    if arrays.is_array(value):
+        floats = arrays.to_float(value)
+        return bool((floats == arrays.np.round(floats)).all())
+    return float(value) == round(float(value))
 
 
 def _close(a, b):

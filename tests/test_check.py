@@ -16,6 +16,7 @@ import gradcalc
 from gradcalc.api import Answers
 from gradcalc.check import Judge
 from gradcalc.cli import main
+from gradcalc.numbers import format_number
 from gradcalc.parser import Program
 from helpers import running
 
@@ -738,3 +739,151 @@ def test_an_article_fits_the_shape_said_aloud():
     assert [a_shape(s) for s in [(), (8,), (11, 2), (18,), (80, 1), (1, 2), (110,), (11000,)]] == [
         "a number", "an 8-vector", "an 11×2 matrix", "an 18-vector", "an 80×1 matrix", "a 1×2 matrix",
         "a 110-vector", "an 11000-vector"]
+
+
+# -- issue 11: diagnoses under the claim's rule, the op table's mistakes, no reveal ---------------
+
+NEURON = "x = 0.5\nw = 2\nb = -0.3\na = w*x + b\nh = tanh(a)\n"  # a = 0.7, h = 0.604368, 1 - h² = 0.634740
+SIGMOID = "z = -0.5\ny = sigmoid(z)\n"  # y = 0.377541, y(1 - y) = 0.235004
+SOFTMAX = """\
+a = [[0.3, 2.9, 4.0], [0.1, 0.2, 0.3]]
+t = [[0, 0, 1], [0, 1, 0]]
+y = softmax(a)
+loss = cross_entropy(y, t)
+"""
+
+# program, claim, diagnosis kind, a phrase of the diagnosis, what the answer follows from (not to be revealed)
+DIAGNOSES = [
+    (SHOPPING, "check d(E)/d(apple) = -5.4", "sign", "the sign is wrong", ["5.4"]),
+    (SIGMOID, "check d(y)/d(z) = -0.2350 ± 0.00005", "sign", "the sign is wrong", ["0.235", "sign"]),
+    (SIGMOID, "check d(y)/d(z) = -0.2350", "sign", "the sign is wrong", ["0.235", "sign"]),
+    (SHOPPING, "check d(E)/d(apple) = 5", "chain-rule", "the chain rule multiplies it", ["5.4", "1.08"]),
+    (SHOPPING, "check d(E)/d(u) = 740", "other-input", "multiply node sends back the other input",
+     ["1.08", "tax"]),
+    (NEURON, "check d(h)/d(w) = 1.269", "other-input", "∂(w × x)/∂w is x, not w itself", ["0.3173", "0.5", "is x"]),
+    (ONE_PATH, "check d(f)/d(x) = 6", "one-path", "paths add up", ["7", "directly"]),
+    (SHOPPING, "check d(E)/d(apple) = 100", "forward-value", "apple's forward value", ["5.4"]),
+    (SIGMOID, "check d(y)/d(z) = 0.3775", "sigmoid-as-y", "y(1 − y)", ["0.235", "y(1"]),
+    (NEURON, "check d(h)/d(a) = 0.510", "tanh-of-x", "1 − y²", ["0.6347", "1 − y²"]),
+    ("b = -0.3\nr = relu(b)\n", "check d(r)/d(b) = 1", "relu-negative", "not positive", ["0", "nothing"]),
+    (SOFTMAX, "check d(loss)/d(a) = y", "softmax-loss-y", "y − t", ["0.00910564", "y − t"]),
+    (SOFTMAX, "check d(loss)/d(a) = y - t", "batch-forgotten", "batch size", ["0.00910564", "divided"]),
+    (SIGMOID, "check y = 0.38", "rounding", "shows 2 significant digits", ["0.3775", "0.378"]),
+    ("W = [[1, 2], [3, 4]]\nx = [1, 1]\nloss = sum(W @ x)\n", "check d(loss)/d(W) = 1", "shape",
+     "your answer is a number", ["[[1, 1], [1, 1]]"]),
+]
+
+
+@pytest.mark.parametrize("program, claim, kind, phrase, hidden", DIAGNOSES, ids=[d[2] + ":" + d[1] for d in DIAGNOSES])
+def test_each_diagnosis_kind_and_what_no_reveal_says(tmp_path, program, claim, kind, phrase, hidden):
+    """Every diagnosis has its stable kind, and a revisit text; float exercises get diagnoses
+    too, compared under the claim's own rule. Under --no-reveal, every format shows the rule to
+    revisit and neither the correct value (in any printed form) nor what it follows from.
+    [bug: candidates were compared at 1e-9 whatever the claim's rule; --no-reveal said 'the sign
+    is wrong' and named the node whose value is the answer]"""
+    verdict = one(program, claim)
+    assert not verdict.passed and verdict.diagnosis_kind == kind, verdict
+    assert phrase in verdict.diagnosis and verdict.revisit
+    path = write(tmp_path, program + claim + "\n")
+    assert phrase in check(path).stdout
+    correct = verdict.correct
+    shown = {str(correct), repr(correct)} | {format_number(correct, p) for p in (None, 3, 4, 6, 17)}
+    for output_format in ("plain", "rich", "json"):
+        run = check(path, "--no-reveal", "--format", output_format)
+        assert run.exit_code == 1, run.output
+        if output_format == "json":
+            (record,) = json_records(run)
+            said = json.dumps({key: value for key, value in record.items() if key not in ("check", "file")},
+                              ensure_ascii=False)
+        else:  # what is said under the verdict line (rich may wrap it)
+            said = " ".join(" ".join(line.split()) for line in run.stdout.splitlines() if line.startswith("    "))
+        assert verdict.revisit in said
+        assert "correct" not in said and (phrase not in said or verdict.revisit == verdict.diagnosis)
+        for text in shown | set(hidden):
+            if text not in claim:
+                assert text not in said, (output_format, text, said)
+
+
+def test_no_reveal_in_evals_findings(tmp_path):
+    """A diagnosis changed by a later line, shown when eval's program ends, says only the rule
+    to revisit under no-reveal (the renderers' Options)."""
+    from gradcalc import render
+    from gradcalc.session import evaluate
+
+    out = io.StringIO()
+    show = render.renderer("plain", out, render.Options(reveal=False))
+    evaluate(REVERSED.splitlines(), {}, True, show)
+    assert "follows from your ∂E/∂s" not in out.getvalue()
+    assert "this follows from your wrong answer on line 11; revisit that one first" in out.getvalue()
+
+
+def test_float_diagnosis_under_a_tolerance_needs_the_tolerance():
+    """A candidate mistake is matched under the claim's ±: -0.2350 ± 0.00005 is the sign mistake,
+    -0.2340 ± 0.00005 matches nothing."""
+    assert one(SIGMOID, "check d(y)/d(z) = -0.2340 ± 0.00005").diagnosis is None
+
+
+def test_the_mistakes_are_declared_in_the_op_table():
+    """The judge reads the ops' mistakes column; it names no op."""
+    from gradcalc.ops import OPS
+
+    kinds = {m.kind: name for name, op in OPS.items() for m in op.mistakes}
+    assert kinds == {"other-input": "mul", "tanh-of-x": "tanh", "sigmoid-as-y": "sigmoid",
+                     "relu-negative": "relu", "softmax-loss-y": "softmax", "batch-forgotten": "cross_entropy"}
+    source = (Path(__file__).parent.parent / "gradcalc" / "check.py").read_text(encoding="utf-8")
+    assert "OPS[" not in source and "op.name" not in source and ".ops[c].name" not in source
+
+
+# -- formulas ----------------------------------------------------------------------------------------
+
+
+def test_formula_answers_are_evaluated_at_the_programs_point(tmp_path):
+    """`check d(s)/d(x) = s*(1 - s)` and `check d(loss)/d(a) = (y - t)/2` are formulas over the
+    program's names; a wrong formula is wrong at the point, with its diagnosis.
+    [bug: 'the answer must be a number or a constant expression']"""
+    verdict = one("x = 0.3\ns = sigmoid(x)\n", "check d(s)/d(x) = s*(1 - s)")
+    assert verdict.passed and verdict.rule == "formula" and verdict.rule_text == "the formula, at the program's point"
+    assert one(SOFTMAX, "check d(loss)/d(a) = (y - t)/2").passed
+    assert one(SOFTMAX, "check d(loss)/d(a) = y - t").diagnosis_kind == "batch-forgotten"
+    run = check(write(tmp_path, "t = pi/4\ny = sin(t)\ncheck d(y)/d(t) = sqrt(2)/2 ± 1e-9\ncheck d(y)/d(t) = cos(t)\n"))
+    assert run.exit_code == 0, run.output
+
+
+def test_points_check_a_formula_near_the_point(tmp_path):
+    """--points N also checks a formula at N seeded random points near the inputs: x^2 + 0.98
+    equals 3x² at x = 0.7 only, and is reported with a point where it differs; the same seed
+    gives the same point, and the verdict says the seed."""
+    path = write(tmp_path, "x = 0.7\ny = x^3\ncheck d(y)/d(x) = x^2 + 0.98\ncheck d(y)/d(x) = 3*x^2\n")
+    assert check(path).exit_code == 0
+    run = check(path, "--points", "4")
+    assert run.exit_code == 1, run.output
+    assert "✓ line 4: check d(y)/d(x) = 3*x^2  (the formula, at the program's point and 4 random points near it, seed 0)" in run.stdout
+    differs = [line for line in run.stdout.splitlines() if "your formula differs at x = " in line]
+    assert len(differs) == 1
+    assert differs == [line for line in check(path, "--points", "4").stdout.splitlines() if "differs" in line]
+    assert differs != [line for line in check(path, "--points", "4", "--seed", "7").stdout.splitlines() if "differs" in line]
+    verdict = [json.loads(line) for line in check(path, "--points", "4", "--format", "json", "--no-reveal").stdout.splitlines()][0]
+    assert verdict["diagnosis"].startswith("revisit your formula: it differs from the true value at x = ")
+
+
+def test_points_keep_whole_number_inputs():
+    """One-hot targets (whole numbers) are not moved: (y - t)/2 stays right at every point."""
+    answers = Answers(grading={"points": 5})
+    items = [i for n, line in enumerate((SOFTMAX + "check d(loss)/d(a) = (y - t)/2\n").splitlines(), 1)
+             for i in answers.read(line, n)]
+    assert items[-1].passed, items[-1]
+
+
+# -- messages ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("claim, message", [
+    ("check d(E)/d(taxes) = 740", "taxes is not a name the program binds; did you mean tax?"),
+    ("check dE/dorange = 3.24", "for the derivative of E with respect to orange write d(E)/d(orange)"),
+    ("check d(E)/d(u) = taxes", "the answer uses taxes, which is not a name the program binds; did you mean tax?"),
+])
+def test_claim_messages(tmp_path, claim, message):
+    """Did-you-mean for names in claims, and a quotient of d-names read as a derivative's spelling."""
+    run = check(write(tmp_path, SHOPPING + claim + "\n"))
+    assert run.exit_code == 2, run.output
+    assert message in run.stderr and "Traceback" not in run.output
