@@ -1,6 +1,9 @@
-"""Homework checking, the one judge of `check` claims: each claim judged right or wrong, the
-likely mistake behind a wrong gradient diagnosed, a wrong answer that follows from an earlier
-wrong one said to, and the first wrong node along the backward sweep found.
+"""Homework checking, the one judge of `check` claims: each claim judged right or wrong under
+one rule (a Grader: exact, float noise, rounded to the digits written, a tolerance, a formula),
+the likely mistake behind a wrong gradient diagnosed under that same rule (the op table's
+`mistakes` among the candidates), a wrong answer that follows from an earlier wrong one said to,
+and the first wrong answers along the graph found. Every diagnosis has a stable kind and a
+`revisit` text that gives nothing away, for --no-reveal.
 
 A program's claims are judged together by a `Judge`: each as it is read (`Judge.verdict`, so a
 stream of problems is answered as it arrives), and all of them when the program ends
