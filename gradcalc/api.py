@@ -68,11 +68,13 @@ def run(lines, at=None, exact=True, tolerance=None):
 class Answers:
     """A program read line by line and answered as it goes: each output evaluated, each check
     judged together with the program's earlier checks (one `check.Judge` for the program).
-    `at`, `exact` and `tolerance` may change between lines, as the interactive session's do."""
+    `at`, `exact` and `tolerance` may change between lines, as the interactive session's do;
+    `grading` holds check.Rules' fields (exact, significant, points, seed) as keywords."""
 
-    def __init__(self, at=None, exact=True, tolerance=None, way="--at"):
+    def __init__(self, at=None, exact=True, tolerance=None, grading=None, way="--at"):
         self.program = Program()
         self.at, self.exact, self.tolerance = dict(at or {}), exact, tolerance
+        self.grading = grading or {}  # check.Rules' fields: exact, significant, points, seed
         self.way = way  # how the user gives a value, for the errors: "--at", ":at" or "at="
         self.judge = None  # made at the first check: a program without one never loads the judge
 
@@ -97,9 +99,9 @@ class Answers:
         try:
             if isinstance(item, Claim):
                 if self.judge is None:
-                    from .check import Judge
+                    from .check import Judge, Rules
 
-                    self.judge = Judge()
+                    self.judge = Judge(Rules(**self.grading))
                 return self.judge.verdict(item, self.at, self.exact, self.tolerance)
             return _evaluate(item, self.at, self.exact)
         except GradcalcError as error:

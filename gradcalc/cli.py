@@ -179,6 +179,22 @@ def _point_options(command):
     )
 
 
+def _grading_options(command):
+    """--exact, --sig, --points, --seed: how check lines' answers are judged (check.Rules)."""
+    command = click.option("--seed", type=int, default=0, show_default=True, metavar="S",
+                           help="Seed of the random points of --points.")(command)
+    command = click.option("--points", type=click.IntRange(0, 1000), default=0, metavar="N",
+                           help="Also check each formula answer at N random points near the inputs.")(command)
+    command = click.option("--sig", "significant", type=click.IntRange(1, 17), default=3, show_default=True,
+                           metavar="N", help="The fewest significant digits a rounded answer must show.")(command)
+    return click.option("--exact", "exact_answers", is_flag=True,
+                        help="Accept only answers equal to the true value: no rounding, no float noise.")(command)
+
+
+def _grading(exact_answers, significant, points, seed):
+    return {"exact": exact_answers, "significant": significant, "points": points, "seed": seed}
+
+
 def _finite(ctx, param, value):
     """A tolerance of nan would fail every right answer, one of inf pass every wrong one."""
     if value is not None and not math.isfinite(value):
@@ -197,7 +213,9 @@ def _finite(ctx, param, value):
               help="Compare each gradient with a central finite difference; exit 1 if one disagrees.")
 @click.option("-o", "--output", "picture", type=click.Path(dir_okay=False),
               help="Draw the graph into FILE: .svg, .png or .pdf (needs Graphviz), .dot or .mmd (text).")
-def eval_command(expr, path, bindings, use_float, precision, output_format, show_all, gradcheck, picture):
+@_grading_options
+def eval_command(expr, path, bindings, use_float, precision, output_format, show_all, gradcheck, picture,
+                 exact_answers, significant, points, seed):
     """Evaluate EXPR (or a program from -f FILE or standard input): every node's value and
     its gradient, backpropagated from each output.
 
@@ -210,7 +228,8 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     draw = _Pictures(picture, source).draw if picture else None
     show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
     sys.exit(session.evaluate(lines, at, not use_float, show, gradcheck, draw,
-                              progress=output_format != "json" and sys.stderr.isatty()))
+                              progress=output_format != "json" and sys.stderr.isatty(),
+                              grading=_grading(exact_answers, significant, points, seed)))
 
 
 def _format(chosen):
@@ -359,7 +378,9 @@ def repl_command(output_format=None):
 @click.option("--no-reveal", is_flag=True, help="Do not show the correct answers (for published feedback).")
 @click.option("--tol", "tolerance", type=click.FloatRange(min=0), metavar="X", callback=_finite,
               help="Accept answers within X of the true value when a check gives no ± tolerance.")
-def check_command(files, bindings, use_float, precision, output_format, no_reveal, tolerance):
+@_grading_options
+def check_command(files, bindings, use_float, precision, output_format, no_reveal, tolerance, exact_answers,
+                  significant, points, seed):
     """Judge every `check` line of each FILE ('-' for standard input): ✓ or ✗, the answer given,
     the correct one, and for a wrong gradient the likely mistake and where the reasoning first broke.
     Each file is shown as soon as it is graded; one that cannot be read is reported and skipped.
@@ -368,8 +389,11 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
     check E = 799.2                  a node's value
     check d(E)/d(apple) = 5.4        a gradient (also written ∂E/∂apple)
     check d(E)/d(u) = 1.08 ± 0.01    with an absolute tolerance (also +-)
+    check y = 0.3775                 rounded: to the digits written, 3 significant at least
+    check d(s)/d(x) = s*(1 - s)      a formula over the program's names
 
     Exit code 0 when every check passes, 1 when one fails (or on a math error), 2 on bad input."""
     at = session.point(bindings)
     options = render.Options(precision, reveal=not no_reveal, several=len(files) > 1)
-    sys.exit(session.check(files, at, not use_float, tolerance, render.renderer(_format(output_format), sys.stdout, options)))
+    sys.exit(session.check(files, at, not use_float, tolerance, render.renderer(_format(output_format), sys.stdout, options),
+                           grading=_grading(exact_answers, significant, points, seed)))

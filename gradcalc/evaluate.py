@@ -328,43 +328,48 @@ def _fitted(grads):
     return [fit(g) if type(g) is Fraction or (type(g) is int and not -limit < g < limit) else g for g in grads]
 
 
-def contributions(graph, values, node, g, needed=None):
+def contributions(graph, values, node, g, needed=None, mistake=None):
     """What `node`, whose gradient is `g`, sends back to each of its inputs: g times the local
     partial, or for an array op its vector-Jacobian product, summed back to the input's shape;
-    None for an input whose gradient is not `needed`."""
+    None for an input whose gradient is not `needed`. With `mistake` (an ops.Mistake of the
+    node's op), what that wrong rule would send back (None for an input it does not touch)."""
     op, inputs = graph.ops[node], graph.args[node]
     wanted = [needed is None or needed[j] for j in inputs]
     with arrays.float_errors("ignore"):
         if op.elementwise:
-            sent = [g * p if w else None for p, w in zip(local_partials(graph, values, node), wanted)]
+            partials = local_partials(graph, values, node, mistake.partials if mistake else None)
+            sent = [g * p if w and p is not None else None for p, w in zip(partials, wanted)]
         else:
             if arrays.is_array(values[node]) and not arrays.is_array(g):
                 g = arrays.filled(values[node], g)
             operands = [values[j] for j in inputs]
-            rules = op.vjp + op.vjp[-1:] * (len(inputs) - len(op.vjp))  # a variadic op's last rule repeats
+            rules = mistake.vjp if mistake else op.vjp
+            rules = rules + rules[-1:] * (len(inputs) - len(rules))  # a variadic op's last rule repeats
             try:
-                sent = [rule(g, values[node], *operands) if w else None for rule, w in zip(rules, wanted)]
+                sent = [rule(g, values[node], *operands) if w and rule else None for rule, w in zip(rules, wanted)]
             except Exception as error:
                 raise InternalError(op.name, error) from error
         return [None if c is None else numbers.fit_gradient(arrays.unbroadcast(c, values[j]))
                 for c, j in zip(sent, inputs)]
 
 
-def local_partials(graph, values, node):
+def local_partials(graph, values, node, rule=None):
     """∂node/∂input for each of the node's inputs, at these values (inf or nan at the edge of a
-    domain); None for an array op, whose local derivative is a Jacobian rather than a number."""
+    domain); None for an array op, whose local derivative is a Jacobian rather than a number.
+    `rule`, a partials rule (m, out, *inputs) other than the op's own (a Mistake's), replaces it."""
     op = graph.ops[node]
     if not op.elementwise:
         return None
     m, operands = _backend([values[j] for j in graph.args[node]], ieee=True)
     try:
         with arrays.float_errors("ignore"):
-            partials = op.partials_in(m)(values[node], *operands)
+            partials = op.partials_in(m)(values[node], *operands) if rule is None else rule(m, values[node], *operands)
         if len(partials) != len(operands):
             raise ValueError(f"{len(partials)} partials for {len(operands)} inputs")
     except Exception as error:  # the IEEE backend raises nothing for a domain: this is a bug
         raise InternalError(op.name, error) from error
-    return tuple(numbers.fit_gradient(arrays.tidy(p)) for p in partials)  # 1/x at 1e-310 is past a double
+    # 1/x at 1e-310 is past a double
+    return tuple(None if p is None else numbers.fit_gradient(arrays.tidy(p)) for p in partials)
 
 
 def _math_error(graph, values, node, reason):

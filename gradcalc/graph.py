@@ -262,6 +262,10 @@ class Claim(NamedTuple):  # a NamedTuple: a dataclass costs half a millisecond o
     of: str | None  # f in d(f)/d(u); None for a claim about a value
     wrt: str | None  # u in d(f)/d(u)
     position: int  # the claimed node's place in the program, for finding the first wrong one
+    # The answer's literal text when it is a number (or an array) written out, "0.3775": the digits
+    # written, which the rounding rule reads; None for an expression (pi*sqrt(2)/2, y - t).
+    answer_text: str | None = None
+    formula: bool = False  # the answer is an expression over the program's names (y - t)
 
     @property
     def is_gradient(self):

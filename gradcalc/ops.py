@@ -24,8 +24,8 @@ that answers inf or nan. Any other exception from a rule is a bug in this table,
 The other columns say all that other modules need to know of an op: ``symbol`` (how it is
 printed), ``calls`` (the names a call may use), ``form`` and ``precedence`` (the grammar's
 alias for an operator is the op's name, and the parser makes its callbacks from the table),
-``product`` (a multiply node: a wrong gradient may be the node's own input instead of the
-other one), ``shapes(*inputs)`` (why inputs of these shapes do not fit, or None), ``rule`` (the
+``mistakes`` (the wrong backward rules students typically write for it, each a ``Mistake``:
+the homework judge recognises a wrong gradient as one of them without knowing the op), ``shapes(*inputs)`` (why inputs of these shapes do not fit, or None), ``rule`` (the
 backward rule in words, the way the textbook says it) and ``undefined`` (the message when the
 forward rule has no value, formatted with the inputs). The table checks itself when it is built.
 
@@ -37,7 +37,7 @@ both inputs, and clamp's gradient goes to x inside [lo, hi], bounds included.
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from . import arrays
 from .numbers import IEEENumbers, Numbers, div
@@ -57,6 +57,22 @@ class Operand:
 
 OUT, X, Y = Operand(0), Operand(1), Operand(2)
 
+
+class Mistake(NamedTuple):
+    """A wrong backward rule students write for an op, as its row declares it: the wrong local
+    partial for each input, ``partials(m, out, x, ...)`` (None for an input it does not touch),
+    or for an array op one wrong vector-Jacobian product per input, ``vjp`` (None entries
+    likewise). The judge compares a wrong answer with the gradient this rule would give.
+    ``says`` explains it, formatted with {node} (the op's node), {input} (the input the gradient
+    is about), {other} (a two-input op's other input) and {f}; ``revisit`` names only the rule,
+    for feedback that must not give the answer away."""
+
+    kind: str
+    says: str
+    revisit: str
+    partials: Callable | None = None
+    vjp: tuple | None = None
+
 PARTIAL_CONSTANTS = []  # every constant declared as a partial, each once; the walks put them after the values
 
 
@@ -74,7 +90,7 @@ class Op:
     precedence: int = ATOM
     right_assoc: bool = False
     variadic: bool = False  # more inputs than `arity` are allowed; the last vjp rule serves the extra ones
-    product: bool = False  # a multiply node: its partial for each input is the other input
+    mistakes: tuple = ()  # Mistake rows: the wrong backward rules the homework diagnoses recognise
     shapes: Callable | None = None
     undefined: str = "{symbol} of {0} is undefined"
     terms: tuple | None = field(default=None, init=False)  # the partials, when declared as terms
@@ -144,6 +160,11 @@ def _check(op):
     count = len(op.terms or op.vjp or op.partials(IEEENumbers, 0.5, *(0.5,) * op.arity))
     if count != op.arity:
         raise TypeError(f"op {op.name}: {count} partials for {op.arity} inputs")
+    for mistake in op.mistakes:  # written as the op's own derivative is: partials, or one vjp per input
+        rules = mistake.vjp if op.vjp else mistake.partials and mistake.partials(IEEENumbers, 0.5, *(0.5,) * op.arity)
+        if (mistake.vjp is None) != (op.vjp is None) or rules is None or len(rules) != op.arity:
+            raise TypeError(f"op {op.name}: mistake {mistake.kind} needs a wrong rule for each of {op.arity} inputs, "
+                            f"written as {'vjp' if op.vjp else 'partials'}")
 
 
 def _max_share(m, x, y):
@@ -249,6 +270,10 @@ def _cross_entropy_setup(y, t):
     picked = _class_indices(probabilities, t)
     weights = None if picked is not None else (arrays.to_float(t) if arrays.is_array(t) else float(t))
     return probabilities, batch, picked, weights
+
+
+def _batch(y):
+    return y.shape[0] if arrays.is_array(y) and y.ndim == 2 else 1
 
 
 def _cross_entropy(y, t):
@@ -361,7 +386,10 @@ _TABLE = [
     Op("sub", 2, "sub", "subtract passes the gradient to the left input and its negative to the right", (1, -1),
        symbol="-", form=INFIX, precedence=SUM, shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
     Op("mul", 2, "mul", "multiply by the other input", (Y, X), symbol="×", form=INFIX, precedence=PRODUCT,
-       product=True, shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
+       mistakes=(Mistake("other-input", "at {node}, a multiply node sends back the other input: "
+                         "∂{node}/∂{input} is {other}, not {input} itself",
+                         "revisit the multiply node's backward rule", lambda m, out, x, y: (x, y)),),
+       shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
     Op("div", 2, "div", "divide: 1/y for x, -x/y² for y", lambda m, out, x, y: (m.div(1, y), -m.div(out, y)),
        symbol="/", form=INFIX, precedence=PRODUCT, shapes=_broadcast, undefined="division by zero"),
     Op("pow", 2, "power", "power: y·x^(y-1) for x, x^y·ln x for y",
@@ -381,7 +409,10 @@ _TABLE = [
     Op("atan", 1, "atan", "atan: 1/(1+x²)", lambda m, out, x: (m.div(1, 1 + x * x),)),
     Op("sinh", 1, "sinh", "sinh: cosh x", lambda m, out, x: (m.cosh(x),)),
     Op("cosh", 1, "cosh", "cosh: sinh x", lambda m, out, x: (m.sinh(x),)),
-    Op("tanh", 1, "tanh", "tanh: 1 - y²", lambda m, out, x: (1 - out * out,)),
+    Op("tanh", 1, "tanh", "tanh: 1 - y²", lambda m, out, x: (1 - out * out,),
+       mistakes=(Mistake("tanh-of-x", "at {node}, tanh's local derivative is 1 − y² with y its output, "
+                         "not 1 − x² with x its input", "revisit tanh's backward rule",
+                         lambda m, out, x: (1 - x * x,)),)),
     Op("exp", 1, "exp", "exp: the output itself", (OUT,)),
     Op("log", 1, "log", "log: 1/x", lambda m, out, x: (m.div(1, x),), calls=("log", "ln"),
        undefined="log of {0} is undefined (log needs a positive number)"),
@@ -392,9 +423,14 @@ _TABLE = [
     Op("sqrt", 1, "sqrt", "sqrt: 1/(2√x)", lambda m, out, x: (m.div(1, 2 * out),),
        undefined="sqrt of {0} is undefined (sqrt needs a number ≥ 0)"),
     Op("abs", 1, "abs", "abs: the sign of x (0 at 0)", lambda m, out, x: (m.sign(x),)),
-    Op("sigmoid", 1, "sigmoid", "sigmoid: y(1-y)", lambda m, out, x: (out * (1 - out),)),
+    Op("sigmoid", 1, "sigmoid", "sigmoid: y(1-y)", lambda m, out, x: (out * (1 - out),),
+       mistakes=(Mistake("sigmoid-as-y", "at {node}, sigmoid's local derivative is y(1 − y) with y its "
+                         "output, not y alone", "revisit sigmoid's backward rule", lambda m, out, x: (out,)),)),
     Op("relu", 1, lambda m, x: m.where(x > 0, x, x - x), "relu: 1 where x > 0, else 0 (0 at 0)",
-       lambda m, out, x: (m.where(x > 0, 1, 0),)),
+       lambda m, out, x: (m.where(x > 0, 1, 0),),
+       mistakes=(Mistake("relu-negative", "at {node}, relu sends back nothing where its input is not "
+                         "positive: the gradient stops there", "revisit relu's backward rule",
+                         lambda m, out, x: (m.where(x > 0, 1, 1),)),)),
     Op("softplus", 1, lambda m, x: m.maximum(x, 0.0) + m.log1p(m.exp(-m.abs(x))), "softplus: sigmoid x",
        lambda m, out, x: (m.sigmoid(x),)),
     Op("max", 2, "maximum", "max: the gradient goes to the larger input (split evenly at a tie)",
@@ -415,11 +451,18 @@ _TABLE = [
        vjp=(lambda g, out, a: arrays.filled(a, g) if arrays.is_array(a) else g,)),
     Op("mean", 1, _mean, "mean: every element gets the gradient over the count",
        vjp=(lambda g, out, a: arrays.filled(a, div(g, a.size)) if arrays.is_array(a) else g,)),
-    Op("softmax", 1, _softmax, "softmax: y·(g - Σ g·y)", vjp=(_softmax_vjp,)),
+    Op("softmax", 1, _softmax, "softmax: y·(g - Σ g·y)", vjp=(_softmax_vjp,),
+       mistakes=(Mistake("softmax-loss-y", "softmax followed by cross-entropy sends back y − t (over the batch "
+                         "size), not y, the softmax's output", "revisit the backward rule of softmax with "
+                         "cross-entropy", vjp=(lambda g, out, a: out,)),)),
     Op("log_softmax", 1, _log_softmax, "log_softmax: g - softmax·Σ g", vjp=(_log_softmax_vjp,)),
     Op("cross_entropy", 2, _cross_entropy,
        "cross-entropy: -t/y, averaged over the batch (after softmax: y - t)",
        vjp=(_cross_entropy_probabilities, _cross_entropy_targets), shapes=_cross_entropy_shapes,
+       mistakes=(Mistake("batch-forgotten", "cross-entropy over a batch is the mean over its rows: its gradient "
+                         "is divided by the batch size, which your answer leaves out",
+                         "revisit cross-entropy's backward rule over a batch",
+                         vjp=(lambda g, out, y, t: _cross_entropy_probabilities(g * _batch(y), out, y, t), None)),),
        undefined="cross_entropy is undefined here (a true class has probability 0: log 0)"),
     Op("affine", 3, _affine, "affine: g·Wᵀ for x, xᵀ·g for W, g summed over the batch for b",
        vjp=_AFFINE_VJP, shapes=_affine_shapes),

@@ -501,32 +501,60 @@ class Program:
                        for found in _pattern("name").finditer(written))
             for name in (of, wrt):
                 if name not in self.scope:
-                    raise self._error(InputError, f"{subject}: {name} is not a name the program binds", subject)
+                    raise self._error(InputError, f"{subject}: {name} is not a name the program binds"
+                                      f"{self._did_you_mean(name)}", subject)
             subject = self.scope[of]
         else:
             of = wrt = None
-        for node, role in ((answer, "answer"), (tolerance, "tolerance")):
-            if node is not None and self._uses_inputs(node):
-                raise InputError(
-                    f"the {role} must be a number or a constant expression such as 1/3 or sqrt(2)/2",
-                    line=self._line_number, column=self._offset + 1, source=self._line,
-                )
+            self._derivative_written_as_a_quotient(subject)
+        for name, node in self._new_leaves:  # a name first met in the answer: not the program's
+            if self.tape.kinds[node] == INPUT and self._uses(answer, node):
+                raise InputError(f"the answer uses {name}, which is not a name the program binds"
+                                 f"{self._did_you_mean(name)}", line=self._line_number,
+                                 column=self._offset + 1, source=self._line)
+        if tolerance is not None and self._uses(tolerance, None):
+            raise InputError("the tolerance must be a number or a constant expression such as 1/3 or sqrt(2)/2",
+                             line=self._line_number, column=self._offset + 1, source=self._line)
         self._pending_claim = (subject, answer, tolerance, of, wrt)
 
-    def _uses_inputs(self, node):
+    def _uses(self, node, name_node):
+        """Whether the expression at `node` uses the node `name_node`, or (None) any of the
+        program's names: an input or a named node (constants such as pi are not names)."""
         stack = [node]
         while stack:
             i = stack.pop()
-            if self.tape.kinds[i] == INPUT or self.tape.names[i]:
+            if i == name_node or (name_node is None and (self.tape.kinds[i] == INPUT or self.tape.names[i])
+                                  and self.tape.kinds[i] != CONSTANT):
                 return True
             stack.extend(self.tape.args[i])
         return False
+
+    def _did_you_mean(self, name):
+        import difflib  # only for this message
+
+        near = difflib.get_close_matches(name, [n for n in self.scope if n != name], n=1)
+        return f"; did you mean {near[0]}?" if near else ""
+
+    def _derivative_written_as_a_quotient(self, subject):
+        """`check dprice/dorange = …` reads as a quotient of two unknown names: say how a
+        derivative is written instead."""
+        tape = self.tape
+        if tape.ops[subject] is not OPS["div"]:
+            return
+        names = [tape.names[i] if tape.kinds[i] == INPUT else None for i in tape.args[subject]]
+        new = {node for _, node in self._new_leaves}
+        if all(name and name[0] in "d∂" and name[1:] in self.scope for name in names) and set(tape.args[subject]) & new:
+            of, wrt = (name[1:] for name in names)
+            raise InputError(f"{names[0]}/{names[1]}: for the derivative of {of} with respect to {wrt} "
+                             f"write d({of})/d({wrt}) (or ∂{of}/∂{wrt})", line=self._line_number,
+                             column=self._offset + 1, source=self._line)
 
     def _claim(self, subject, answer, tolerance, of, wrt):
         roots = [subject, answer] + ([tolerance] if tolerance is not None else [])
         graph = self.tape.graph(roots, [self._statement] * len(roots), self.scope, lines=[self._line_number] * len(roots))
         position = self.scope[wrt] if wrt is not None else subject
-        return Claim(graph, self._statement, self._line_number, of, wrt, position)
+        text = self.tape.labels[answer] if self.tape.kinds[answer] == LITERAL else None
+        return Claim(graph, self._statement, self._line_number, of, wrt, position, text, self._uses(answer, None))
 
     # -- errors ----------------------------------------------------------------------------
 

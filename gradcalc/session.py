@@ -153,11 +153,11 @@ class Outcome:
         """Something went wrong without an error to show (a wrong answer, a failed gradient check)."""
         self.exit_code = max(self.exit_code, exit_code)
 
-    def answers(self, lines, at=None, exact=True, tolerance=None, where=""):
+    def answers(self, lines, at=None, exact=True, tolerance=None, where="", grading=None):
         """A program's Evaluations and Verdicts, each as soon as its line is read; then, if it has
         check lines, their Report; then the output of a program without one (its last
         assignment). Errors are reported here, and reading goes on after them."""
-        answers = Answers(at, exact, tolerance)
+        answers = Answers(at, exact, tolerance, grading)
         for number, line in enumerate(lines, 1):
             yield from self._reported(answers.read(line, number), where)
         report = answers.report()
@@ -173,14 +173,14 @@ class Outcome:
                 yield item
 
 
-def evaluate(lines, at, exact, show, gradcheck=False, draw=None, progress=False):
+def evaluate(lines, at, exact, show, gradcheck=False, draw=None, progress=False, grading=None):
     """gradcalc eval: each output shown (or given to `draw`) as soon as it is computed, with its
     gradient check when asked; each check line's verdict as it is judged, and when the program
     ends what later lines found. `progress`: a line count on stderr while a long run works.
     Returns the exit code."""
     outcome, seen_inputs, answered = Outcome(), set(), 0
     with _Progress(progress) as shown:
-        for item in outcome.answers(shown.count(lines), at, exact):
+        for item in outcome.answers(shown.count(lines), at, exact, grading=grading):
             shown.clear()
             if isinstance(item, Evaluation):
                 answered += 1
@@ -244,7 +244,7 @@ def explain(lines, at, exact, show, wrt=()):
     return outcome.exit_code
 
 
-def check(paths, at, exact, tolerance, show):
+def check(paths, at, exact, tolerance, show, grading=None):
     """gradcalc check: each file's check lines judged, and shown as soon as the file is graded
     (a file that cannot be read is reported and the others graded). Returns the exit code: 1
     when a check fails, unless an error is worse."""
@@ -254,7 +254,7 @@ def check(paths, at, exact, tolerance, show):
     for path in paths:
         report, errors = None, outcome.errors
         try:
-            for item in outcome.answers(file_lines(path), at, exact, tolerance, where=f"{path}: "):
+            for item in outcome.answers(file_lines(path), at, exact, tolerance, f"{path}: ", grading):
                 if isinstance(item, Report):
                     report = item
         except Unreadable as error:

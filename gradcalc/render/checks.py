@@ -2,23 +2,43 @@
 the answer and the diagnosis under a wrong one, where the reasoning first broke, and a file's
 passed/total. What they say is the judge's (gradcalc.check); this is only how it reads."""
 
-from ..numbers import format_number
+from ..numbers import format_number, is_exact
 
 PASS, FAIL = "✓", "✗"
 
 
+SHOWN_DIGITS = 6  # significant digits of a float's correct value, unless --precision says otherwise
+QUIET_RULES = ("exact", "tolerance")  # a pass by these says nothing more: the claim shows its ±
+
+
 def verdict_lines(verdict, reveal=True, precision=None):
-    """The claim with ✓ or ✗, then for a wrong answer what was given, what is right and why."""
+    """The claim with ✓ or ✗ (and the rule that passed it, unless exact or a tolerance), then for
+    a wrong answer what was given, what is right and why; without `reveal`, the rule to revisit
+    instead of the diagnosis, which may give the answer away."""
     claim = verdict.claim
-    lines = [[(PASS, "pass") if verdict.passed else (FAIL, "fail"), (f" line {claim.line}: {claim.text}", None)]]
+    line = [(PASS, "pass") if verdict.passed else (FAIL, "fail"), (f" line {claim.line}: {claim.text}", None)]
+    if verdict.passed and verdict.rule_text and verdict.rule not in QUIET_RULES:
+        line.append((f"  ({verdict.rule_text})", "note"))
+    lines = [line]
     if not verdict.passed:
-        detail = f"    your answer {format_number(verdict.answer, precision)}"
+        answer = claim.answer_text if claim.answer_text and precision is None else _correct(verdict.answer, precision)
+        detail = f"    your answer {answer}"
         if reveal:
-            detail += f"; correct: {format_number(verdict.correct, precision)}"
+            detail += f"; correct: {_correct(verdict.correct, precision)}"
         lines.append([(detail, "note")])
-        if verdict.diagnosis:
-            lines.append([(f"    {verdict.diagnosis}", "note")])
+        said = verdict.diagnosis if reveal else verdict.revisit
+        if said:
+            lines.append([(f"    {said}", "note")])
     return lines
+
+
+def _correct(value, precision):
+    """A value at the display precision: a float to SHOWN_DIGITS significant digits, an exact
+    value exactly (the JSON keeps every float's digits). An answer written as a number is shown
+    as written."""
+    if precision is None and not is_exact(value):
+        precision = SHOWN_DIGITS
+    return format_number(value, precision)
 
 
 def first_wrong_lines(report):
@@ -31,12 +51,12 @@ def first_wrong_lines(report):
     return lines
 
 
-def findings_lines(report):
+def findings_lines(report, reveal=True):
     """What the end of a program adds to the verdicts shown as they came: the diagnoses later
     lines changed, and where the reasoning first broke."""
     lines = []
     for verdict in report.revised:
-        lines += [verdict_lines(verdict)[0], [(f"    {verdict.diagnosis}", "note")]]
+        lines += [verdict_lines(verdict)[0], [(f"    {verdict.diagnosis if reveal else verdict.revisit}", "note")]]
     return lines + first_wrong_lines(report)
 
 

@@ -57,7 +57,7 @@ class Renderer:
         if self.reveal:
             record["correct"] = json_number(v.correct)
         record["passed"] = v.passed
-        record["diagnosis"] = v.diagnosis
+        record["diagnosis"] = v.diagnosis if self.reveal else v.revisit  # the rule to revisit gives nothing away
         return record
 
 

@@ -32,7 +32,7 @@ class Renderer:
     def findings(self, report):
         from . import checks
 
-        write(self.out, joined(checks.findings_lines(report)))
+        write(self.out, joined(checks.findings_lines(report, self.options.reveal)))
 
     def explanations(self, explanations):
         from .explain import SWEEP_LIMIT, text_lines

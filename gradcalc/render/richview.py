@@ -45,7 +45,7 @@ class Renderer:
     def findings(self, report):
         from . import checks
 
-        self.lines(checks.findings_lines(report))
+        self.lines(checks.findings_lines(report, self.options.reveal))
 
     def explanations(self, explanations):
         from .explain import SWEEP_LIMIT, text_lines

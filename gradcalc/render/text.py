@@ -43,4 +43,4 @@ class Picture:
     def findings(self, report):
         from . import checks
 
-        write(self.out, joined(checks.findings_lines(report), self.COMMENT))
+        write(self.out, joined(checks.findings_lines(report, self.reveal), self.COMMENT))
