@@ -334,7 +334,7 @@ class Session:
 
     def __init__(self, output_format, out=None):
         self.out = out or sys.stdout
-        self.answers = Answers()
+        self.answers = Answers(way=":at")
         self.format, self.show = output_format, render.renderer(output_format, self.out)
         self.last = None
 
@@ -365,7 +365,7 @@ class Session:
         elif command in (":float", ":exact"):
             self.answers.exact = command == ":exact"
         elif command == ":reset":
-            self.answers, self.last = Answers(exact=self.answers.exact), None
+            self.answers, self.last = Answers(exact=self.answers.exact, way=":at"), None
         elif command == ":explain":
             self._explain()
         else:

@@ -52,7 +52,8 @@ def test_at_changes_the_point(tmp_path):
 def test_at_gives_a_free_input_its_value(tmp_path):
     """A name never bound needs :at; before it the line is an error, after it the answer."""
     run = repl("x*y\n:at x=2,y=5\nx*y\n", tmp_path)
-    assert "no value for x" in run.stderr
+    assert "no value for x and y: give them with :at x=VALUE,y=VALUE" in run.stderr  # the session's words
+    assert "--at" not in run.stderr
     assert "10" in value_row(run.stdout, "x*y")
 
 
