@@ -226,7 +226,8 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     output_format = _format(output_format)
     source = path or "-" if expr in (None, "-") else None  # the file the program is read from
     draw = _Pictures(picture, source).draw if picture else None
-    show = render.renderer(output_format, sys.stdout, render.Options(precision, show_all))
+    options = render.Options(precision, show_all, source=path if path not in (None, "-") else None)
+    show = render.renderer(output_format, sys.stdout, options)
     sys.exit(session.evaluate(lines, at, not use_float, show, gradcheck, draw,
                               progress=output_format != "json" and sys.stderr.isatty(),
                               grading=_grading(exact_answers, significant, points, seed)))
@@ -354,7 +355,8 @@ def explain_command(expr, path, bindings, use_float, precision, wrt, output_form
     of local partials (the chain rule), then the backward sweep node by node, each gradient
     the sum over the node's consumers of their gradient times the local partial."""
     at = session.point(bindings)
-    show = render.renderer(_format(output_format), sys.stdout, render.Options(precision, show_all))
+    options = render.Options(precision, show_all, source=path if path not in (None, "-") else None)
+    show = render.renderer(_format(output_format), sys.stdout, options)
     sys.exit(session.explain(_program_lines(expr, path, at), at, not use_float, show, wrt))
 
 

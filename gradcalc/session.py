@@ -135,8 +135,9 @@ class Outcome:
     """A command's run over its programs: each error said once on stderr (a node that fails is
     met again by every output and check that uses it), and the worst exit code seen."""
 
-    def __init__(self):
+    def __init__(self, show=None):
         self.exit_code, self.errors, self.said = 0, 0, set()
+        self.show = show  # the renderer, which may show an error in its place among the answers
 
     def error(self, error, where=""):
         """Report a GradcalcError (`where`: the file it is in, when several are read)."""
@@ -146,6 +147,8 @@ class Outcome:
         if message not in self.said:
             self.said.add(message)
             say(message)
+            if self.show is not None:
+                self.show.error(error)
             if error.__cause__ is not None and os.environ.get("GRADCALC_DEBUG"):  # an internal error's origin
                 say("".join(traceback.format_exception(error.__cause__)).rstrip())
 
@@ -178,7 +181,7 @@ def evaluate(lines, at, exact, show, gradcheck=False, draw=None, progress=False,
     gradient check when asked; each check line's verdict as it is judged, and when the program
     ends what later lines found. `progress`: a line count on stderr while a long run works.
     Returns the exit code."""
-    outcome, seen_inputs, answered = Outcome(), set(), 0
+    outcome, seen_inputs, answered = Outcome(show), set(), 0
     with _Progress(progress) as shown:
         for item in outcome.answers(shown.count(lines), at, exact, grading=grading):
             shown.clear()
@@ -237,7 +240,7 @@ def explain(lines, at, exact, show, wrt=()):
     (with respect to the names in `wrt`, or every input). Returns the exit code."""
     from .explain import explain as explained
 
-    outcome = Outcome()
+    outcome = Outcome(show)
     for item in outcome.answers(lines, at, exact):
         if isinstance(item, Evaluation):  # not a check's verdict: explain shows gradients
             show.explanations([explained(item, k, wrt or None) for k in range(len(item.graph.outputs))])

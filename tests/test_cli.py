@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gradcalc
+from gradcalc import render
 from gradcalc.cli import main
 from helpers import TRACEBACK, assert_clean_failure, gc, running
 
@@ -524,7 +525,8 @@ def test_bad_line_in_a_piped_file_does_not_hide_the_others():
     the exit code is 1."""
     done = gc_process("--at", "x=3,y=2", "--format", "json", input="x*y\nlog(x - 5)\nx+y\n")
     assert done.returncode == 1
-    assert [json.loads(line)["value"] for line in done.stdout.splitlines()] == [6, 5]
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r.get("value", r.get("error")) for r in records] == [6, "log(x - 5) at x = 3: log of -2 is undefined", 5]
     assert "line 2: log(x - 5) at x = 3" in done.stderr
     assert TRACEBACK not in done.stderr
 
@@ -538,7 +540,8 @@ def test_exit_code_is_the_worst_seen(program, math_line, syntax_line):
     reported, the good lines answered."""
     done = gc_process("--at", "x=3", "--format", "json", input=program)
     assert done.returncode == 2
-    assert [json.loads(line)["value"] for line in done.stdout.splitlines()] == [6, 12]
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r.get("value", r.get("exit")) for r in records] == [6, *(1, 2)[:: 1 if math_line < syntax_line else -1], 12]
     assert f"line {math_line}" in done.stderr and "division by zero" in done.stderr
     assert f"line {syntax_line}, column 4" in done.stderr
 
@@ -756,3 +759,57 @@ def test_shell_completion_completes_commands_and_options():
 
     assert "plain,check" in complete("gradcalc ch")
     assert "plain,--format" in complete("gradcalc eval --fo")
+
+
+# -- streams stay aligned (issue 13, point 6) ---------------------------------------------------------
+
+
+def test_a_json_stream_has_a_record_for_every_line_in_its_place():
+    """Three problems, the second broken: three records, each with its line, the error in its
+    place with the exit code it gives; the run's exit code is the worst seen."""
+    run = gc("--at", "x=3,y=2", "--format", "json", input="x*y\nx+\nx/y\n")
+    assert run.exit_code == 2
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["line"] for r in records] == [1, 2, 3]
+    assert records[1] == {"line": 2, "column": 3, "exit": 2, "error": records[1]["error"]}
+    assert records[1]["error"].startswith("the statement ended early")
+    assert records[0]["value"] == 6 and records[2]["value"] == 1.5
+    assert "line 2, column 3" in run.stderr  # still said to a person too
+
+
+def test_json_records_name_the_file_read_with_f(tmp_path):
+    program = tmp_path / "p.gc"
+    program.write_text("x*y\n1/(x-3)\ncheck x*y = 6\n")
+    run = gc("-f", str(program), "--at", "x=3,y=2", "--format", "json")
+    assert run.exit_code == 1  # the math error on line 2
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(r["file"], r["line"]) for r in records] == [(str(program), 1), (str(program), 2), (str(program), 3)]
+    assert records[1]["exit"] == 1 and "division by zero" in records[1]["error"]
+
+
+def test_explain_json_records_carry_their_line():
+    run = CliRunner().invoke(main, ["explain", "--at", "x=3", "--format", "json"], input="x*x\n\nx+1\n")
+    assert run.exit_code == 0, run.output
+    assert [json.loads(line)["line"] for line in run.stdout.splitlines()] == [1, 3]
+
+
+def test_the_value_format_prints_a_line_per_thing_asked():
+    run = gc("--at", "x=3,y=2", "--format", "value", input="x*y\nx+\nx/y\ncheck x*y = 6\ncheck x*y = 7\n1/(x-3)\n")
+    assert run.exit_code == 2
+    assert run.stdout == "6 x=2 y=3\nerror\n1.5 x=0.5 y=-0.75\nok\nwrong\nerror\n"
+
+
+def test_the_value_format_with_precision_and_arrays():
+    assert gc("x/3", "--at", "x=1", "--format", "value", "--precision", "3").stdout == "0.333 x=0.333\n"
+    assert gc("sum(x*[1, 2])", "--at", "x=[3, 4]", "--format", "value").stdout == "11 x=[1, 2]\n"
+
+
+@pytest.mark.parametrize("output_format", render.names(render.EVALUATIONS))
+def test_every_format_takes_a_failing_line_in_its_stride(output_format):
+    """Whatever the format, a line that fails is said on stderr and the next line is answered
+    (x+1 at 3 is 4, which nothing before it shows)."""
+    run = gc("--at", "x=3", "--format", output_format, input="x*x\n1/(x-3)\nx+1\n")
+    assert run.exit_code == 1, run.output
+    assert "division by zero" in run.stderr and TRACEBACK not in run.stderr
+    assert "4" in run.stdout
+    assert "4" not in gc("--at", "x=3", "--format", output_format, input="x*x\n1/(x-3)\n").stdout

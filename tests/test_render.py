@@ -53,7 +53,7 @@ def test_every_format_in_the_table_renders_the_reports_it_says(name):
 @pytest.mark.parametrize("command, kind", [("eval", render.EVALUATIONS), ("explain", render.EXPLANATIONS),
                                            ("check", render.CHECKS), ("repl", render.EVALUATIONS)])
 def test_each_command_offers_the_formats_the_table_gives_it(command, kind):
-    """--format's choices come from the table: eval rich|plain|json|dot|mermaid, explain
+    """--format's choices come from the table: eval rich|plain|json|value|dot|mermaid, explain
     rich|plain|json|md, check rich|plain|json|csv."""
     from click.testing import CliRunner
 
@@ -61,7 +61,7 @@ def test_each_command_offers_the_formats_the_table_gives_it(command, kind):
 
     help_text = CliRunner().invoke(main, [command, "--help"]).stdout
     assert "[" + "|".join(render.names(kind)) + "]" in "".join(help_text.split())
-    assert render.names(render.EVALUATIONS) == ("rich", "plain", "json", "dot", "mermaid")
+    assert render.names(render.EVALUATIONS) == ("rich", "plain", "json", "value", "dot", "mermaid")
     assert render.names(render.EXPLANATIONS) == ("rich", "plain", "json", "md")
     assert render.names(render.CHECKS) == ("rich", "plain", "json", "csv")
 

@@ -7,8 +7,11 @@ it renders, by kind:
 
 - EVALUATIONS (eval, the session): `evaluation(evaluation, gradchecks)` with the gradient checks
   or None, `verdict(verdict)` for a check line as it is judged, `findings(report)` for what the
-  end of a program adds (the diagnoses later lines changed, the first wrong answers);
-- EXPLANATIONS (explain, the session's :explain): `explanations(explanations)`, one per output;
+  end of a program adds (the diagnoses later lines changed, the first wrong answers), and
+  `error(error)` for a statement that failed, in its place (the message itself is said on
+  standard error; a format for scripts keeps its records aligned with the program's lines);
+- EXPLANATIONS (explain, the session's :explain): `explanations(explanations)`, one per output,
+  and `error(error)`;
 - CHECKS (check): `marks(graded)` for each file as it is graded, `end()` after the last one.
 
 Adding a format is one module and one entry in FORMATS.
@@ -23,6 +26,7 @@ FORMATS = {  # name: (module, the kinds of report it renders)
     "rich": ("richview", (EVALUATIONS, EXPLANATIONS, CHECKS)),
     "plain": ("plain", (EVALUATIONS, EXPLANATIONS, CHECKS)),
     "json": ("jsonl", (EVALUATIONS, EXPLANATIONS, CHECKS)),
+    "value": ("value", (EVALUATIONS,)),
     "dot": ("dot", (EVALUATIONS,)),
     "mermaid": ("mermaid", (EVALUATIONS,)),
     "md": ("markdown", (EXPLANATIONS,)),
@@ -37,6 +41,7 @@ class Options(NamedTuple):
     everything: bool = False  # every node, input and sweep step of a big graph, not the first few
     reveal: bool = True  # the correct answer beside a wrong one
     several: bool = False  # the results of several files: each under its name, then a table
+    source: str | None = None  # the file the program is read from (-f FILE), named in JSON records
 
 
 def names(kind):

@@ -7,7 +7,10 @@ numbers are "inf", "-inf", "nan"; exact non-integers also carry "value_exact" (a
 "grad_exact", "gradient_exact") as "3996/5"-style strings.
 A check: {"file" (from gradcalc check), "line", "check", "answer", "correct" (unless not
 revealed), "passed", "diagnosis"}; a file that could not be read: {"file", "error"}.
-An explanation: {"expr", "paths", "path_counts", "sweep"}.
+An explanation: {"line", "expr", "paths", "path_counts", "sweep"}.
+A statement that failed, in its place: {"line", "column" (where known), "error", "exit"}.
+Outputs, explanations and errors start with "file" when the program is read with -f FILE, and
+"line", the line of the statement, so that a script can match answers to questions.
 """
 
 import json
@@ -24,12 +27,20 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 class Renderer:
     def __init__(self, out, options):
         self.out, self.reveal = out, options.reveal
+        self.where = {} if options.source is None else {"file": options.source}
 
     def evaluation(self, evaluation, gradchecks=None):
-        records = _records(evaluation)
+        records = [{**self.where, **record} for record in _records(evaluation)]
         for record, results in zip(records, gradchecks or ()):
             record["gradcheck"] = [_gradcheck_entry(c) for c in results]
         write(self.out, _lines(records))
+
+    def error(self, error):
+        record = {**self.where, "line": error.line}
+        if error.column is not None:
+            record["column"] = error.column
+        record.update(error=error.message, exit=error.exit_code)
+        write(self.out, _lines([record]))
 
     def verdict(self, verdict):
         write(self.out, _lines([self._verdict(verdict)]))
@@ -40,7 +51,7 @@ class Renderer:
             write(self.out, _lines(self._verdict(verdict) for verdict in report.revised))
 
     def explanations(self, explanations):
-        write(self.out, _lines(_explanation(e) for e in explanations))
+        write(self.out, _lines({**self.where, **_explanation(e)} for e in explanations))
 
     def marks(self, graded):
         if graded.report is None:
@@ -52,7 +63,7 @@ class Renderer:
         """Each file's records are complete as they come."""
 
     def _verdict(self, v, file=None):
-        record = {"file": file} if file is not None else {}
+        record = {"file": file} if file is not None else dict(self.where)
         record.update(line=v.claim.line, check=v.claim.text, answer=json_number(v.answer))
         if self.reveal:
             record["correct"] = json_number(v.correct)
@@ -78,7 +89,7 @@ def _output(evaluation, output):
     graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
     root = graph.outputs[output]
     inputs = evaluation.inputs_of(output)
-    record = {"expr": graph.sources[output], "value": json_number(values[root])}
+    record = {"line": graph.lines[output], "expr": graph.sources[output], "value": json_number(values[root])}
     if type(values[root]) is Fraction:
         record["value_exact"] = exact_text(values[root])
     record["gradient"] = {name: json_number(grads[node]) for name, node in inputs.items()}
@@ -133,6 +144,7 @@ def _explanation(e):
 
     graph = e.graph
     return {
+        "line": graph.lines[e.output],
         "expr": graph.sources[e.output],
         "paths": {
             name: None if paths is None else [

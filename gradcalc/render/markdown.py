@@ -12,6 +12,9 @@ class Renderer:
         self.out, self.precision = out, options.precision
         self.max_steps = None if options.everything else SWEEP_LIMIT
 
+    def error(self, error):
+        """Said on standard error."""
+
     def explanations(self, explanations):
         write(self.out, markdown(explanations, self.precision, self.max_steps) + "\n")
 

@@ -24,6 +24,9 @@ class Renderer:
         write(self.out, "\n" + text if self.blocks else text)
         self.blocks += 1
 
+    def error(self, error):
+        """Said on standard error, where a reader of this view looks for it."""
+
     def verdict(self, verdict):
         from . import checks
 

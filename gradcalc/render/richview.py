@@ -37,6 +37,9 @@ class Renderer:
         if gradchecks:
             render_gradcheck(evaluation, gradchecks, self.console, options.precision)
 
+    def error(self, error):
+        """Said on standard error, where a reader of this view looks for it."""
+
     def verdict(self, verdict):
         from . import checks
 

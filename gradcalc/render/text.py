@@ -35,6 +35,9 @@ class Picture:
             text += joined([[]] + gradcheck.lines(evaluation, gradchecks, self.precision), self.COMMENT)
         write(self.out, text)
 
+    def error(self, error):
+        """Said on standard error: a picture holds what could be drawn."""
+
     def verdict(self, verdict):
         from . import checks
 
