@@ -30,6 +30,21 @@ class Verdict:
     diagnosis: str | None = None
     # For a gradient claim about ∂f/∂u: (consumer's name or None, local partial ∂c/∂u) per use of u.
     uses: tuple = ()
+    rule: str | None = None            # how the answer was judged: "exact", "rounded",
+                                       # "significant", "float-noise", "tolerance", "formula"
+    rule_text: str | None = None       # said to a person: "rounded to 4 decimals", "within ± 0.01",
+                                       # "off only by float noise", "exact", "3 significant digits"
+    diagnosis_kind: str | None = None  # a stable key for scripts: "sign", "chain-rule",
+                                       # "other-input", "one-path", "forward-value", "follows",
+                                       # "sigmoid-as-y", "tanh-of-x", "softmax-loss-y",
+                                       # "batch-forgotten", "relu-negative", "rounding", "shape"…
+    revisit: str | None = None         # for --no-reveal: the rule to revisit, naming no value and
+                                       # no node whose value is the answer ("revisit the multiply
+                                       # node's backward rule")
+    status: str = "judged"             # "judged", or "not graded" (a claim that could not be judged)
+    reason: str | None = None          # for "not graded": why ("syntax error at column 9",
+                                       # "depends on line 12", "price is not a name the program binds")
+    depends_on: int | None = None      # the line of an earlier broken statement this claim depends on
 
 
 class FirstWrong(NamedTuple):
@@ -54,14 +69,6 @@ class Report:
     @property
     def total(self):
         return len(self.verdicts)
-
-
-class Graded(NamedTuple):
-    """A file graded: its Report, or None and the error that kept it from being read."""
-
-    file: str
-    report: Report | None
-    error: str | None = None
 
 
 class Judge:

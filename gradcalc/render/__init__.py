@@ -9,7 +9,8 @@ it renders, by kind:
   or None, `verdict(verdict)` for a check line as it is judged, `findings(report)` for what the
   end of a program adds (the diagnoses later lines changed, the first wrong answers);
 - EXPLANATIONS (explain, the session's :explain): `explanations(explanations)`, one per output;
-- CHECKS (check): `marks(graded)` for each file as it is graded, `end()` after the last one.
+- CHECKS (check): `marks(graded)` for each file as it is graded (a grades.Graded), `end(book)`
+  after the last one (the class's grades.Gradebook).
 
 Adding a format is one module and one entry in FORMATS.
 """
@@ -37,6 +38,7 @@ class Options(NamedTuple):
     everything: bool = False  # every node, input and sweep step of a big graph, not the first few
     reveal: bool = True  # the correct answer beside a wrong one
     several: bool = False  # the results of several files: each under its name, then a table
+    summary: bool = False  # only the class table and the item analysis, not each file's checks
 
 
 def names(kind):
