@@ -39,7 +39,8 @@ def run(lines, at=None, exact=True, tolerance=None):
     """Read a program line by line and evaluate each output and check as soon as it is read.
 
     Yields an Evaluation per output, a Verdict per check (`tolerance` is the absolute tolerance
-    of checks written without ±), or the GradcalcError that stopped a line or an output;
+    of checks written without ±; one that cannot be judged is "not graded"), or the
+    GradcalcError that stopped a line or an output;
     reading goes on after an error, so one bad problem in a file does not hide the rest.
     `Answers` gives the judgement of all the program's checks at its end too."""
     answers = Answers(at, exact, tolerance)

@@ -18,6 +18,8 @@ OK = "ok"
 
 # a file's mark on a check
 PASSED, WRONG, NOT_GRADED = "passed", "wrong", "not graded"
+# the diagnosis kind of a wrong answer that follows from an earlier wrong one: not a mistake on its check
+CONSEQUENCE = "follows"
 
 
 class Graded(NamedTuple):
@@ -80,7 +82,8 @@ def marks(report):
 
 class Item(NamedTuple):
     """A check across the class: how many files have it, passed it, could not be graded on it,
-    and its most common mistake (one wrong Verdict showing it, and in how many files)."""
+    and its most common mistake (one wrong Verdict showing it, and in how many files; a wrong
+    answer that only follows from an earlier one is not a mistake on this check)."""
 
     check: str
     files: int
@@ -107,7 +110,8 @@ def gradebook(files):
     items = []
     for key in order:
         found = [f[key] for f in per_file if key in f]
-        wrong = [verdict for m, verdict in found if m == WRONG and verdict.diagnosis]
+        wrong = [verdict for m, verdict in found
+                 if m == WRONG and verdict.diagnosis and verdict.diagnosis_kind != CONSEQUENCE]
         kinds = Counter(_mistake(v) for v in wrong)
         mistake, mistakes = None, 0
         if kinds:

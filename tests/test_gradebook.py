@@ -6,7 +6,9 @@ said once and what depends on it saying so), the CSV gradebook with a column per
 import csv
 import io
 import json
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -70,16 +72,17 @@ def in_class(tmp_path, monkeypatch):
 def judge_says(monkeypatch):
     """The judge with a diagnosis kind and a rule to revisit on each diagnosed answer (issue 11's
     JUDGE helper fills them; these tests render whatever it says)."""
-    judged = gradcalc.check.judge
+    judged, following = gradcalc.check.judge, gradcalc.check._following
 
-    def judge(*args, **kwargs):
-        verdict = judged(*args, **kwargs)
+    def said(verdict):
         if verdict.diagnosis is None:
             return verdict
-        kind = "other-input" if "multiply node" in verdict.diagnosis else "chain-rule"
+        kind = ("follows" if "follows from" in verdict.diagnosis else
+                "other-input" if "multiply node" in verdict.diagnosis else "chain-rule")
         return replace(verdict, diagnosis_kind=kind, revisit=f"revisit the {kind} rule")
 
-    monkeypatch.setattr(gradcalc.check, "judge", judge)
+    monkeypatch.setattr(gradcalc.check, "judge", lambda *args, **kwargs: said(judged(*args, **kwargs)))
+    monkeypatch.setattr(gradcalc.check, "_following", lambda *args: said(following(*args)))
 
 
 def records(run):
@@ -324,3 +327,65 @@ def test_no_reveal_shows_the_rule_to_revisit_never_the_diagnosis(in_class, judge
         assert leak not in run.stdout.replace("check d(total)/d(price) = 1.1", "").replace("= 2.2", "")
     revealed = check(*graded, "--format", output_format, env={"COLUMNS": "300"})
     assert "multiply node sends back the other input" in revealed.stdout
+
+
+# -- the samples and the README ------------------------------------------------------------------
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+README = Path(__file__).parent.parent / "README.md"
+
+
+def summary_of_the_class(monkeypatch):
+    monkeypatch.chdir(SAMPLES / "class")
+    return check(*sorted(p.name for p in (SAMPLES / "class").glob("*.gc")), "--summary")
+
+
+def test_the_class_sample_counts_every_check_line(monkeypatch):
+    """samples/class: six files, one with a syntax error, one with no checks; the total is the
+    number of check lines the files hold."""
+    run = summary_of_the_class(monkeypatch)
+    assert run.exit_code == 2
+    lines = [line.split("  ") for line in run.stdout.splitlines()]
+    statuses = {cells[0]: " ".join(c.strip() for c in cells[1:] if c.strip()) for cells in lines[1:7]}
+    assert statuses == {"aiko.gc": "ok 10/10", "ben.gc": "ok 7/10", "chen.gc": "ok 8/10",
+                        "dara.gc": "syntax error at line 10, column 12 1/10", "emil.gc": "no checks 0/0",
+                        "fumi.gc": "ok 7/10"}
+    written = sum(len(re.findall(r"^check ", p.read_text(encoding="utf-8"), re.M)) for p in (SAMPLES / "class").glob("*.gc"))
+    assert lines[7][0] == "total" and lines[7][-1] == f"33/{written}"
+
+
+def test_the_readme_shows_the_class_as_gradcalc_does(monkeypatch):
+    """The README's class table is gradcalc's output for samples/class, and its item analysis has
+    the same checks, passes and not-graded counts (the mistakes' words are the judge's)."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("$ cd samples/class; gradcalc check *.gc --summary\n")
+    shown = text[start:text.index("```", start)].splitlines()[1:]
+    run = summary_of_the_class(monkeypatch).stdout.splitlines()
+    assert shown[:shown.index("")] == run[:run.index("")]
+    width = run[run.index("") + 1].index("most common mistake")
+    assert [line[:width] for line in shown[shown.index(""):]] == [line[:width] for line in run[run.index(""):]]
+
+
+def test_the_sigmoid_homework_is_right_to_4_decimals():
+    """samples/sigmoid-homework.gc: every answer is the true value correctly rounded to 4
+    decimals (checked here against the full-precision values gradcalc gives, whatever the rule
+    that judges them)."""
+    path = SAMPLES / "sigmoid-homework.gc"
+    run = check(path, "--format", "json")
+    verdicts = [r for r in records(run) if "check" in r]
+    assert len(verdicts) == 9 and all(r["status"] == "judged" for r in verdicts)
+    for r in verdicts:
+        written = r["check"].split("=")[1].strip()
+        decimals = len(written.split(".")[1])
+        assert decimals == 4 or r["answer"] == r["correct"], r
+        assert round(r["correct"], 4) == r["answer"], r
+    assert "sigmoid(z)" in path.read_text(encoding="utf-8")
+
+
+def test_item_analysis_does_not_count_a_consequence_as_a_mistake(monkeypatch, judge_says):
+    """In samples/class, ben's wrong ∂E/∂s and ∂E/∂apple only follow from his ∂E/∂u: ∂E/∂s has
+    no mistake of its own, and ∂E/∂apple's is chen's (the chain rule), not ben's consequence."""
+    rows = {line.split("  ")[0]: line for line in summary_of_the_class(monkeypatch).stdout.splitlines()}
+    assert rows["d(E)/d(s)"].split() == ["d(E)/d(s)", "3/5", "1"]
+    assert rows["d(E)/d(apple)"].endswith("1 file: that is the local partial ∂s/∂apple alone: the chain rule "
+                                           "multiplies it by the upstream gradient ∂E/∂s")
