@@ -389,3 +389,35 @@ def test_item_analysis_does_not_count_a_consequence_as_a_mistake(monkeypatch, ju
     assert rows["d(E)/d(s)"].split() == ["d(E)/d(s)", "3/5", "1"]
     assert rows["d(E)/d(apple)"].endswith("1 file: that is the local partial ∂s/∂apple alone: the chain rule "
                                            "multiplies it by the upstream gradient ∂E/∂s")
+
+
+def test_a_file_whose_maths_fails_has_the_status_error(tmp_path):
+    """A division by zero on line 2, met by the check of line 3: status "error at line 2" and the
+    check not graded, depending on line 2; exit 1 (a math error)."""
+    path = tmp_path / "m.gc"
+    path.write_text("x = 0\ny = 1/x\ncheck y = 1\n", encoding="utf-8")
+    run = check(path, "--format", "json")
+    assert run.exit_code == 1
+    (verdict, file) = records(run)
+    assert (verdict["status"], verdict["depends_on"], verdict["reason"]) == ("not graded", 2, "depends on line 2")
+    assert (file["status"], file["line"], file["passed"], file["total"]) == ("error", 2, 0, 1)
+    assert "m.gc: 0/1 checks passed (error at line 2)" in check(path, path).stdout
+
+
+def test_a_pass_says_the_rule_that_passed_it_unless_it_is_equality():
+    """'✓ line 2: check y = 0.3775  (rounded to 4 decimals)': the judge's rule_text beside a pass
+    by any rule but exact equality; JSON gives the rule's key."""
+    from gradcalc.render.checks import verdict_lines
+
+    (verdict,) = _verdicts("y = 0.5\ncheck y = 0.5\n")
+    rounded = replace(verdict, rule="rounded", rule_text="rounded to 4 decimals")
+    assert "".join(text for text, _ in verdict_lines(rounded)[0]) == "✓ line 2: check y = 0.5  (rounded to 4 decimals)"
+    exact = replace(verdict, rule="exact", rule_text="exact")
+    assert "".join(text for text, _ in verdict_lines(exact)[0]) == "✓ line 2: check y = 0.5"
+
+
+def _verdicts(program):
+    answers = Answers()
+    for number, line in enumerate(program.splitlines(), 1):
+        list(answers.read(line, number))
+    return answers.report().verdicts
