@@ -478,13 +478,14 @@ def test_no_reveal_hides_the_correct_numbers_in_plain(tmp_path, output_format):
 
 
 def test_no_reveal_hides_the_correct_numbers_in_json(tmp_path):
-    """--no-reveal drops the 'correct', 'diagnosis' and 'diagnosis_kind' fields from every JSON
-    record (a diagnosis such as 'the sign is wrong' gives the answer away)."""
+    """--no-reveal drops the 'correct' and 'diagnosis_kind' fields from every JSON record, and its
+    'diagnosis' is the rule to revisit (a diagnosis such as 'the sign is wrong' gives the answer
+    away)."""
     run = check(write(tmp_path, SHOPPING + "check d(E)/d(apple) = -5.4\ncheck E = 799.2\n"),
                 "--no-reveal", "--format", "json")
     records = check_records(run)
     assert len(records) == 2
-    assert all("correct" not in r and "diagnosis" not in r and "diagnosis_kind" not in r for r in records)
+    assert all("correct" not in r and "diagnosis_kind" not in r and r["diagnosis"] == r["revisit"] for r in records)
     assert "5.4" not in run.stdout.replace("-5.4", "") and "sign" not in run.stdout
 
 

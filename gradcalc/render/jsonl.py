@@ -7,7 +7,7 @@ numbers are "inf", "-inf", "nan"; exact non-integers also carry "value_exact" (a
 "grad_exact", "gradient_exact") as "3996/5"-style strings.
 A check: {"file" (from gradcalc check), "line", "check", "answer", "correct", "passed",
 "diagnosis", "status", "rule", "diagnosis_kind", "depends_on", "reason", "revisit"}; under
---no-reveal without "correct", "diagnosis" and "diagnosis_kind". gradcalc check adds after each
+--no-reveal without "correct" and "diagnosis_kind", and "diagnosis" is the rule to revisit. gradcalc check adds after each
 file's checks {"file", "status", "error", "line", "column", "passed", "total"}, and after several
 files (or with --summary, then alone) an item analysis record per check {"item", "files",
 "passed", "not_graded", "mistake", "mistake_kind", "mistake_files"} and the class's
@@ -66,8 +66,7 @@ class Renderer:
         if self.reveal:
             record["correct"] = _number(v.correct)
         record["passed"] = v.passed
-        if self.reveal:
-            record["diagnosis"] = v.diagnosis
+        record["diagnosis"] = v.diagnosis if self.reveal else v.revisit  # the rule to revisit gives nothing away
         record.update(status=v.status, rule=v.rule)
         if self.reveal:
             record["diagnosis_kind"] = v.diagnosis_kind
