@@ -218,14 +218,6 @@ class Report:
         return len(self.verdicts)
 
 
-class Graded(NamedTuple):
-    """A file graded: its Report, or None and the error that kept it from being read."""
-
-    file: str
-    report: Report | None
-    error: str | None = None
-
-
 class Diagnosis(NamedTuple):
     """The likely mistake behind a wrong answer: a stable key, what to say, and what to say when
     the answer must not be revealed (the rule to revisit, naming no value and no node whose value

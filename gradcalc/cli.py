@@ -378,14 +378,16 @@ def repl_command(output_format=None):
 @click.option("--format", "output_format", type=click.Choice(render.names(render.CHECKS)),
               help="Output format [default: rich on a terminal, plain otherwise]; csv is a gradebook.")
 @click.option("--no-reveal", is_flag=True, help="Do not show the correct answers (for published feedback).")
+@click.option("--summary", is_flag=True, help="Show only the class table and the item analysis, not each file's checks.")
 @click.option("--tol", "tolerance", type=click.FloatRange(min=0), metavar="X", callback=_finite,
               help="Accept answers within X of the true value when a check gives no ± tolerance.")
 @_grading_options
-def check_command(files, bindings, use_float, precision, output_format, no_reveal, tolerance, exact_answers,
+def check_command(files, bindings, use_float, precision, output_format, no_reveal, summary, tolerance, exact_answers,
                   significant, points, seed):
     """Judge every `check` line of each FILE ('-' for standard input): ✓ or ✗, the answer given,
     the correct one, and for a wrong gradient the likely mistake and where the reasoning first broke.
-    Each file is shown as soon as it is graded; one that cannot be read is reported and skipped.
+    Each file is shown as soon as it is graded, with its status (ok, syntax error, error,
+    unreadable, no checks); after several files, the class table and the item analysis.
 
     \b
     check E = 799.2                  a node's value
@@ -396,6 +398,6 @@ def check_command(files, bindings, use_float, precision, output_format, no_revea
 
     Exit code 0 when every check passes, 1 when one fails (or on a math error), 2 on bad input."""
     at = session.point(bindings)
-    options = render.Options(precision, reveal=not no_reveal, several=len(files) > 1)
+    options = render.Options(precision, reveal=not no_reveal, several=len(files) > 1, summary=summary)
     sys.exit(session.check(files, at, not use_float, tolerance, render.renderer(_format(output_format), sys.stdout, options),
                            grading=_grading(exact_answers, significant, points, seed)))

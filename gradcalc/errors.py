@@ -8,12 +8,13 @@ class GradcalcError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message, *, line=None, column=None, source=None):
+    def __init__(self, message, *, line=None, column=None, source=None, depends_on=None):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.source = source
+        self.depends_on = depends_on  # the line of an earlier failed statement this error follows from
 
     def __str__(self):
         """The message, and where the input went wrong: line, column and a caret under the spot."""
@@ -56,6 +57,12 @@ class MissingValues(InputError):
 
     def worded(self, way):
         return MissingValues(self.names, way, line=self.line)
+class Unparsable(InputError):
+    """A statement that does not follow the grammar: a syntax error."""
+
+
+class NotUtf8(Unparsable):
+    """A statement holding bytes that are not UTF-8 (read as U+FFFD): the file is not text."""
 
 
 class InternalError(GradcalcError):

@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lark import PostLex
 
 from . import arrays, numbers
-from .errors import GradcalcError, InputError, MathError
+from .errors import GradcalcError, InputError, MathError, NotUtf8, Unparsable
 from .graph import CONSTANT, INPUT, LITERAL, OPERATION, Claim, GraphBuilder
 from .ops import CALL, CONSTANTS, FUNCTIONS, OPS
 from .textwidth import shortened
@@ -235,6 +235,24 @@ def canonical_name(text):
     return name if is_name(name) else None
 
 
+_WRITTEN_CHECK = re.compile(r"check(?!\w)\s*([^=]*)")
+_WRITTEN_DERIVATIVE = re.compile(r"d\(\s*([^()\s]+)\s*\)\s*/\s*d\(\s*([^()\s]+)\s*\)|∂\s*([^/\s]+)\s*/\s*∂\s*(\S+)")
+
+
+def written_claim(statement):
+    """What a check statement is about, read from its text alone (it may not parse): its subject
+    as written, spaces collapsed, with f and u of a d(f)/d(u) or ∂f/∂u (else None, None); None for
+    a statement that is not a check."""
+    found = _WRITTEN_CHECK.match(statement)
+    if found is None:
+        return None
+    subject = " ".join(found.group(1).split())
+    derivative = _WRITTEN_DERIVATIVE.fullmatch(subject)
+    if derivative is None:
+        return subject, None, None
+    return subject, _normal(derivative.group(1) or derivative.group(3)), _normal(derivative.group(2) or derivative.group(4))
+
+
 class Program:
     """A program read statement by statement into one tape.
 
@@ -299,6 +317,11 @@ class Program:
             else:
                 yield self.tape.graph([node], [source], self.scope, lines=[self.last_assignment_line])
 
+    @property
+    def statement(self):
+        """The statement read last, as written: the one an error just yielded stopped."""
+        return self._statement
+
     def graph(self):
         """The whole program (``keep=True``): every output and every named node."""
         return self.tape.graph(self.outputs, self.sources, self.scope, keep_named=True, lines=self.lines)
@@ -313,8 +336,8 @@ class Program:
         except (UnexpectedInput, InputError, MathError) as error:
             self._forget(start, keep_leaves=False)
             target = _pattern("assignment").match(text)
-            if target and _normal(target.group(1)) not in self.scope:
-                self.failed[_normal(target.group(1))] = self._line_number
+            if target and _normal(target.group(1)) not in self.scope:  # later uses follow from the first failure
+                self.failed[_normal(target.group(1))] = getattr(error, "depends_on", None) or self._line_number
             elif not target and not text.startswith("check"):
                 self.had_output = True  # a broken output still means the program has outputs
             if isinstance(error, UnexpectedInput):
@@ -372,7 +395,7 @@ class Program:
         if node is not None:
             return node
         if name in self.failed:
-            raise self._error(InputError, f"{name} has no value: its definition on line {self.failed[name]} failed", token)
+            raise self._failed(name, token)
         if name in CONSTANTS and name not in self.given:
             node = self.constants.get(name)
             if node is None:
@@ -500,6 +523,8 @@ class Program:
             of, wrt = (self._name(Token.new_borrow_pos("NAME", found.group(), subject), subject.column + found.start())
                        for found in _pattern("name").finditer(written))
             for name in (of, wrt):
+                if name in self.failed:
+                    raise self._failed(name, subject)
                 if name not in self.scope:
                     raise self._error(InputError, f"{subject}: {name} is not a name the program binds"
                                       f"{self._did_you_mean(name)}", subject)
@@ -562,20 +587,28 @@ class Program:
         column = token.column if column is None else column
         return kind(message, line=self._line_number, column=self._offset + column, source=self._line)
 
+    def _failed(self, name, token):
+        """Using a name whose definition failed: an error that follows from that line's."""
+        line = self.failed[name]
+        return InputError(f"{name} has no value: its definition on line {line} failed", line=self._line_number,
+                          column=self._offset + token.column, source=self._line, depends_on=line)
+
     def _syntax_error(self, error):
         column = self._offset + error.column if error.column and error.column > 0 else None
+        kind = Unparsable
         if isinstance(error, UnexpectedCharacters):
             message = f"unexpected character {self._line[column - 1]!r}" if column else "unexpected character"
             if column and self._line[column - 1] == "\ufffd":
                 message += " (the input is not valid UTF-8 here)"
+                kind = NotUtf8
         elif isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
             column = self._offset + len(self._statement) + 1
             message = f"the statement ended early; expected {_expected(error.expected)}"
         else:
             token = error.token
-            kind = {"NUMBER": "number ", "NAME": "name "}.get(token.type, "")
-            message = f"unexpected {kind}{str(token)!r}; expected {_expected(error.expected)}"
-        return InputError(message, line=self._line_number, column=column, source=self._line)
+            what = {"NUMBER": "number ", "NAME": "name "}.get(token.type, "")
+            message = f"unexpected {what}{str(token)!r}; expected {_expected(error.expected)}"
+        return kind(message, line=self._line_number, column=column, source=self._line)
 
 
 def _normal(name):

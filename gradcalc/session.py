@@ -136,13 +136,14 @@ class Outcome:
     met again by every output and check that uses it), and the worst exit code seen."""
 
     def __init__(self, show=None):
-        self.exit_code, self.errors, self.said = 0, 0, set()
+        self.exit_code, self.said = 0, set()
+        self.errors = []  # every GradcalcError reported, in order
         self.show = show  # the renderer, which may show an error in its place among the answers
 
     def error(self, error, where=""):
         """Report a GradcalcError (`where`: the file it is in, when several are read)."""
         self.failed(error.exit_code)
-        self.errors += 1
+        self.errors.append(error)
         message = f"error: {where}{error}"
         if message not in self.said:
             self.said.add(message)
@@ -249,29 +250,32 @@ def explain(lines, at, exact, show, wrt=()):
 
 def check(paths, at, exact, tolerance, show, grading=None):
     """gradcalc check: each file's check lines judged, and shown as soon as the file is graded
-    (a file that cannot be read is reported and the others graded). Returns the exit code: 1
-    when a check fails, unless an error is worse."""
-    from .check import Graded, Report
+    with its status (a file that cannot be read is reported and the others graded); then the
+    class's gradebook. Returns the exit code: 1 when a check fails, unless an error is worse."""
+    from .check import Report
+    from .grades import gradebook, graded
 
-    outcome = Outcome()
+    outcome, files = Outcome(), []
     for path in paths:
-        report, errors = None, outcome.errors
+        report, start = None, len(outcome.errors)
         try:
             for item in outcome.answers(file_lines(path), at, exact, tolerance, f"{path}: ", grading):
                 if isinstance(item, Report):
                     report = item
         except Unreadable as error:
             outcome.error(error)
-            show.marks(Graded(path, None, error.message))
+            files.append(graded(path, None, outcome.errors[start:]))
+            show.marks(files[-1])
             continue
         if report is None:
             report = Report((), ())
-            if outcome.errors == errors:
+            if len(outcome.errors) == start:
                 say(f"warning: {path} has no check lines")
-        show.marks(Graded(path, report))
+        files.append(graded(path, report, outcome.errors[start:]))
+        show.marks(files[-1])
         if report.passed < report.total:
             outcome.failed()
-    show.end()
+    show.end(gradebook(files))
     return outcome.exit_code
 
 

@@ -74,6 +74,11 @@ def json_records(run):
     return [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
 
 
+def check_records(run):
+    """The JSON records of check lines (not the file, item and class records)."""
+    return [record for record in json_records(run) if "check" in record]
+
+
 # -- right answers pass -------------------------------------------------------------------------
 
 
@@ -472,13 +477,15 @@ def test_no_reveal_hides_the_correct_numbers_in_plain(tmp_path, output_format):
 
 
 def test_no_reveal_hides_the_correct_numbers_in_json(tmp_path):
-    """--no-reveal drops the 'correct' field from every JSON record."""
-    run = check(write(tmp_path, SHOPPING + "check d(E)/d(apple) = 17\ncheck E = 799.2\n"),
+    """--no-reveal drops the 'correct' and 'diagnosis_kind' fields from every JSON record, and its
+    'diagnosis' is the rule to revisit (a diagnosis such as 'the sign is wrong' gives the answer
+    away)."""
+    run = check(write(tmp_path, SHOPPING + "check d(E)/d(apple) = -5.4\ncheck E = 799.2\n"),
                 "--no-reveal", "--format", "json")
-    records = json_records(run)
+    records = check_records(run)
     assert len(records) == 2
-    assert all("correct" not in r for r in records)
-    assert "5.4" not in run.stdout
+    assert all("correct" not in r and "diagnosis_kind" not in r and r["diagnosis"] == r["revisit"] for r in records)
+    assert "5.4" not in run.stdout.replace("-5.4", "") and "sign" not in run.stdout
 
 
 def test_json_fields_exactly_as_specified(tmp_path):
@@ -487,13 +494,16 @@ def test_json_fields_exactly_as_specified(tmp_path):
     path = write(tmp_path, SHOPPING + "check d(E)/d(apple) = 5.4\ncheck d(E)/d(u) = 740\ncheck ∂E/∂tax = 740 ± 1\n")
     run = check(path, "--format", "json")
     assert run.exit_code == 1
-    records = json_records(run)
+    records = check_records(run)
     assert len(records) == 3
     for record in records:
-        assert list(record) == ["file", "line", "check", "answer", "correct", "passed", "diagnosis"]
+        assert list(record) == ["file", "line", "check", "answer", "correct", "passed", "diagnosis", "status", "rule",
+                                "diagnosis_kind", "depends_on", "reason", "revisit"]
         assert record["file"] == path
     assert records[0] == {"file": path, "line": 10, "check": "check d(E)/d(apple) = 5.4", "answer": 5.4,
-                          "correct": 5.4, "passed": True, "diagnosis": None}
+                          "correct": 5.4, "passed": True, "diagnosis": None, "status": "judged",
+                          "rule": records[0]["rule"], "diagnosis_kind": None, "depends_on": None, "reason": None,
+                          "revisit": None}
     assert records[1]["line"] == 11 and records[1]["passed"] is False
     assert records[1]["answer"] == 740 and records[1]["correct"] == 1.08
     assert isinstance(records[1]["diagnosis"], str) and "other input" in records[1]["diagnosis"]
@@ -501,33 +511,41 @@ def test_json_fields_exactly_as_specified(tmp_path):
 
 
 def test_csv_gradebook_for_two_files(tmp_path):
-    """--format csv: header, one row per file with passed and total, then the total row."""
+    """--format csv: header with a column per check (the same claim in both files is one column,
+    however written), one row per file with its status, passed, total and 1/0/blank per check,
+    then the class rows."""
     good = write(tmp_path, SHOPPING + "check E = 799.2\ncheck d(E)/d(apple) = 5.4\n", "alice.gc")
-    poor = write(tmp_path, SHOPPING + "check E = 799.2\ncheck d(E)/d(apple) = 5\ncheck d(E)/d(u) = 1\n", "bob.gc")
+    poor = write(tmp_path, SHOPPING + "check E = 799.2\ncheck ∂E/∂apple = 5\ncheck d(E)/d(u) = 1\n", "bob.gc")
     run = check(good, poor, "--format", "csv")
     assert run.exit_code == 1
     rows = list(csv.reader(io.StringIO(run.stdout)))
-    assert rows == [["file", "passed", "total"], [good, "2", "2"], [poor, "1", "3"], ["total", "3", "5"]]
+    assert rows[:5] == [["file", "status", "passed", "total", "E", "d(E)/d(apple)", "d(E)/d(u)"],
+                        [good, "ok", "2", "2", "1", "1", ""], [poor, "ok", "1", "3", "1", "0", "0"],
+                        ["total", "", "3", "5", "2", "1", "0"], ["files with the check", "", "", "", "2", "2", "1"]]
 
 
 def test_several_files_plain_summary(tmp_path):
-    """Several files in plain: each file's claims under its name, then passed/total per file and
-    the total."""
+    """Several files in plain: a file with every check right in one line, another's wrong answers
+    under its name, then the class table (status, passed/total per file and the total) and the
+    item analysis at the end."""
     good = write(tmp_path, SHOPPING + "check E = 799.2\n", "alice.gc")
     poor = write(tmp_path, SHOPPING + "check E = 801\n", "bob.gc")
     run = check(good, poor)
     assert run.exit_code == 1
     lines = run.stdout.splitlines()
-    assert f"{good}:" in lines and f"{poor}:" in lines
-    summary = [line.split() for line in lines[-3:]]
-    assert summary == [[good, "1/1"], [poor, "0/1"], ["total", "1/2"]]
+    assert lines[:4] == [f"{good}: 1/1 checks passed", "", f"{poor}: 0/1 checks passed", "✗ line 10: check E = 801"]
+    table = lines[lines.index("") + 1:]
+    table = table[table.index("") + 1:]
+    assert [line.split() for line in table] == [
+        ["file", "status", "passed"], [good, "ok", "1/1"], [poor, "ok", "0/1"], ["total", "1/2"], [],
+        ["check", "passed", "not", "graded", "most", "common", "mistake"], ["E", "1/2"]]
 
 
 def test_json_for_several_files_names_each_file(tmp_path):
     """JSON records carry the file each claim came from."""
     a = write(tmp_path, SHOPPING + "check E = 799.2\n", "a.gc")
     b = write(tmp_path, SHOPPING + "check E = 1\n", "b.gc")
-    records = json_records(check(a, b, "--format", "json"))
+    records = check_records(check(a, b, "--format", "json"))
     assert [(r["file"], r["passed"]) for r in records] == [(a, True), (b, False)]
 
 
@@ -554,12 +572,14 @@ def test_rich_styles_what_the_results_are_not_how_they_look(tmp_path, monkeypatc
     lines = run.stdout.splitlines()
     bold, green, red, yellow = "\x1b[1m", "\x1b[32m", "\x1b[1;31m", "\x1b[33m"
     assert f"{red}✗\x1b[0m line 3: check d(f)/d(x) = 6" in lines
-    assert f"{green}✓\x1b[0m line 4: check f = 12" in lines
     assert f"{yellow}    your answer 6; correct: 7\x1b[0m" in lines
     assert lines.count(f"{bold}first wrong ∂f/∂x: line 3 (check d(f)/d(x) = 6)\x1b[0m") == 2
-    assert f"{first}:" in lines and f"{ticked}:" in lines
-    table = lines[-3:]
-    assert [row.split("  ")[0] for row in table] == [first, ticked, "total"]
+    assert f"{first}: 1/2 checks passed" in lines and f"{ticked}: 1/2 checks passed" in lines
+    table = lines[lines.index(f"{bold}file            status  passed\x1b[0m") + 1:]
+    assert [row.split("  ")[0] for row in table[:3]] == [first, ticked, "total"]
+    alone = CliRunner().invoke(main, ["check", ticked, "--format", "rich"],
+                               env={"FORCE_COLOR": "1", "TERM": "xterm", "NO_COLOR": None, "COLUMNS": "200"})
+    assert f"{green}✓\x1b[0m line 4: check f = 12" in alone.stdout.splitlines()
 
 
 # -- gradcalc eval reports check lines too ----------------------------------------------------
@@ -586,7 +606,8 @@ def test_eval_json_reports_checks_as_records():
     records = json_records(run)
     verdicts = [r for r in records if "check" in r]
     assert verdicts == [{"line": 1, "check": "check d(f)/d(x) = 7", "answer": 7, "correct": 7,
-                         "passed": True, "diagnosis": None}]
+                         "passed": True, "diagnosis": None, "status": "judged", "rule": verdicts[0]["rule"],
+                         "diagnosis_kind": None, "depends_on": None, "reason": None, "revisit": None}]
     assert any(r.get("value") == 12 for r in records)
 
 
@@ -724,7 +745,7 @@ def test_an_answer_of_the_wrong_shape_is_wrong_and_says_so(tmp_path, claim, diag
 def test_an_answer_of_the_wrong_shape_in_json_and_with_eval(tmp_path):
     """The same verdict in check's JSON and in `gradcalc eval`, which reports check lines too."""
     path = write(tmp_path, MATRIX + "check d(loss)/d(W) = 1\n")
-    (record,) = [json.loads(line) for line in check(path, "--format", "json").stdout.splitlines()]
+    (record,) = check_records(check(path, "--format", "json"))
     assert record["passed"] is False and record["answer"] == 1 and record["correct"] == [[1, 1], [1, 1]]
     assert record["diagnosis"] == "your answer is a number; the gradient is a 2×2 matrix"
     run = CliRunner().invoke(main, ["eval", "-f", path, "--format", "plain"])
@@ -792,7 +813,7 @@ def test_each_diagnosis_kind_and_what_no_reveal_says(tmp_path, program, claim, k
         run = check(path, "--no-reveal", "--format", output_format)
         assert run.exit_code == 1, run.output
         if output_format == "json":
-            (record,) = json_records(run)
+            (record,) = check_records(run)
             said = json.dumps({key: value for key, value in record.items() if key not in ("check", "file")},
                               ensure_ascii=False)
         else:  # what is said under the verdict line (rich may wrap it)

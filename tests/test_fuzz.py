@@ -347,8 +347,9 @@ def _reports_a_failed_check(output):
     """Whether the output shows a failed check or gradient check (exit 1 with nothing on stderr)."""
     if "✗" in output or '"passed": false' in output:
         return True
-    rows = list(csv.reader(io.StringIO(output)))  # the gradebook: file,passed,total
-    return bool(rows) and rows[0] == ["file", "passed", "total"] and any(row[1] != row[2] for row in rows[1:])
+    rows = list(csv.reader(io.StringIO(output)))  # the gradebook: file,status,passed,total,…
+    return bool(rows) and rows[0][:4] == ["file", "status", "passed", "total"] and any(
+        row[2] != row[3] for row in rows[1:])
 
 
 def assert_documented_outcome(run, output_format):

@@ -385,22 +385,26 @@ def test_check_grades_the_files_it_can_read(tmp_path, output_format):
     write(tmp_path, "b.gc", "x = 2\ncheck x = 3\n")
     done = gradcalc(["check", "a.gc", "missing.gc", "b.gc", "--format", output_format], tmp_path)
     assert_failed_cleanly(done, 2, "error: cannot read missing.gc: No such file or directory")
-    stdout = done.stdout.decode("utf-8")
-    assert "✓ line 2: check x = 2" in stdout and "✗ line 2: check x = 3" in stdout
-    assert [line.split() for line in stdout.splitlines()[-4:]] == [
-        ["a.gc", "1/1"], ["missing.gc", "unreadable"], ["b.gc", "0/1"], ["total", "1/2"]]
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert "a.gc: 1/1 checks passed" in lines and "✗ line 2: check x = 3" in lines
+    assert "missing.gc: unreadable: cannot read missing.gc: No such file or directory" in lines
+    table = lines[lines.index("file        status      passed"):]
+    assert [line.split() for line in table[1:table.index("")]] == [
+        ["a.gc", "ok", "1/1"], ["missing.gc", "unreadable", "—"], ["b.gc", "ok", "0/1"], ["total", "1/2"]]
 
 
 def test_check_csv_and_json_show_an_unreadable_file(tmp_path):
     write(tmp_path, "a.gc", GOOD)
     done = gradcalc(["check", "a.gc", "missing.gc", "--format", "csv"], tmp_path)
     assert done.returncode == 2
-    assert done.stdout.decode().splitlines() == ["file,passed,total", "a.gc,1,1", "missing.gc,unreadable,", "total,1,1"]
+    assert done.stdout.decode().splitlines()[:3] == ["file,status,passed,total,x", "a.gc,ok,1,1,1", "missing.gc,unreadable,,,"]
     done = gradcalc(["check", "a.gc", "missing.gc", "--format", "json"], tmp_path)
     assert done.returncode == 2
     records = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert records[0]["file"] == "a.gc" and records[0]["passed"] is True
-    assert records[1] == {"file": "missing.gc", "error": "cannot read missing.gc: No such file or directory"}
+    assert records[1]["file"] == "a.gc" and records[1]["status"] == "ok"
+    assert records[2] == {"file": "missing.gc", "status": "unreadable", "error": "cannot read missing.gc: No such file or directory",
+                          "line": None, "column": None, "passed": None, "total": None}
 
 
 MATH_ERROR = "x = 0\ny = 1/x\ny + 1; y * 2\ncheck y = 0; check y = 1\ncheck x = 0\n"
@@ -444,12 +448,12 @@ def test_check_shows_each_file_as_soon_as_it_is_graded(tmp_path):
     """gradcalc check a.gc - : a.gc's results arrive while standard input is still open."""
     write(tmp_path, "a.gc", GOOD)
     with running(GRADCALC + ["check", "a.gc", "-"], cwd=tmp_path) as process:
-        assert read_until(process.stdout, b"checks passed\n") == "a.gc:\n✓ line 2: check x = 2\n1/1 checks passed\n"
-        process.stdin.write(b"y = 1\ncheck y = 1\n")
+        assert read_until(process.stdout, b"checks passed\n") == "a.gc: 1/1 checks passed\n"
+        process.stdin.write(b"y = 1\ncheck y = 2\n")
         process.stdin.close()
         rest = process.stdout.read().decode("utf-8")
-        assert process.wait(timeout=TIMEOUT) == 0
-        assert "-:\n✓ line 2: check y = 1" in rest
+        assert process.wait(timeout=TIMEOUT) == 1
+        assert "\n-: 0/1 checks passed\n✗ line 2: check y = 2\n" in rest
 
 
 # -- signals -------------------------------------------------------------------------------------

@@ -466,11 +466,12 @@ def test_exact_gradients_obey_the_exact_limit(text, at):
 
 
 def test_a_broken_statement_does_not_drop_the_rest_of_its_line():
-    """`check 1 = 1; check 1+ = 2; check 2 = 2`: the middle one is a syntax error and both
-    others are judged."""
+    """`check 1 = 1; check 1+ = 2; check 2 = 2`: the middle one is a syntax error (and a check not
+    graded) and both others are judged."""
     items = list(gradcalc.run(["check 1 = 1; check 1+ = 2; check 2 = 2"]))
-    assert [type(item).__name__ for item in items] == ["Verdict", "InputError", "Verdict"]
-    assert all(item.passed for item in items if not isinstance(item, gradcalc.GradcalcError))
+    assert [type(item).__name__ for item in items] == ["Verdict", "Unparsable", "Verdict", "Verdict"]
+    assert isinstance(items[1], gradcalc.InputError) and items[2].status == "not graded"
+    assert items[0].passed and items[3].passed
 
 
 def test_the_caret_of_a_statement_that_ends_early_is_at_the_statement_s_end():

@@ -12,7 +12,8 @@ it renders, by kind:
   standard error; a format for scripts keeps its records aligned with the program's lines);
 - EXPLANATIONS (explain, the session's :explain): `explanations(explanations)`, one per output,
   and `error(error)`;
-- CHECKS (check): `marks(graded)` for each file as it is graded, `end()` after the last one.
+- CHECKS (check): `marks(graded)` for each file as it is graded (a grades.Graded), `end(book)`
+  after the last one (the class's grades.Gradebook).
 
 Adding a format is one module and one entry in FORMATS.
 """
@@ -42,6 +43,7 @@ class Options(NamedTuple):
     reveal: bool = True  # the correct answer beside a wrong one
     several: bool = False  # the results of several files: each under its name, then a table
     source: str | None = None  # the file the program is read from (-f FILE), named in JSON records
+    summary: bool = False  # only the class table and the item analysis, not each file's checks
 
 
 def names(kind):

@@ -5,8 +5,13 @@ An output: {"expr", "value", "gradient": {input: number}, "nodes": [{"id", "op",
 entries) under --gradcheck; every node is included (a script wants all of them). Non-finite
 numbers are "inf", "-inf", "nan"; exact non-integers also carry "value_exact" (and
 "grad_exact", "gradient_exact") as "3996/5"-style strings.
-A check: {"file" (from gradcalc check), "line", "check", "answer", "correct" (unless not
-revealed), "passed", "diagnosis"}; a file that could not be read: {"file", "error"}.
+A check: {"file" (from gradcalc check), "line", "check", "answer", "correct", "passed",
+"diagnosis", "status", "rule", "diagnosis_kind", "depends_on", "reason", "revisit"}; under
+--no-reveal without "correct" and "diagnosis_kind", and "diagnosis" is the rule to revisit.
+gradcalc check adds after each file's checks {"file", "status", "error", "line", "column",
+"passed", "total"}, and after several files (or with --summary, then alone) an item analysis
+record per check {"item", "files", "passed", "not_graded", "mistake", "mistake_kind",
+"mistake_files"} and the class's {"files", "passed", "total"}.
 An explanation: {"line", "expr", "paths", "path_counts", "sweep"}.
 A statement that failed, in its place: {"line", "column" (where known), "error", "exit"}.
 Outputs, explanations and errors start with "file" when the program is read with -f FILE, and
@@ -28,6 +33,7 @@ class Renderer:
     def __init__(self, out, options):
         self.out, self.reveal = out, options.reveal
         self.where = {} if options.source is None else {"file": options.source}
+        self.several, self.summary = options.several, options.summary
 
     def evaluation(self, evaluation, gradchecks=None):
         records = [{**self.where, **record} for record in _records(evaluation)]
@@ -54,22 +60,55 @@ class Renderer:
         write(self.out, _lines({**self.where, **_explanation(e)} for e in explanations))
 
     def marks(self, graded):
-        if graded.report is None:
-            write(self.out, _lines([{"file": graded.file, "error": graded.error}]))
-        else:
-            write(self.out, _lines(self._verdict(v, graded.file) for v in graded.report.verdicts))
+        report = graded.report
+        records = [] if self.summary or report is None else [self._verdict(v, graded.file) for v in report.verdicts]
+        records.append(_file(graded))
+        write(self.out, _lines(records))
 
-    def end(self):
-        """Each file's records are complete as they come."""
+    def end(self, book):
+        if self.several or self.summary:
+            records = [self._item(item) for item in book.items]
+            records.append({"files": len(book.files), "passed": book.passed, "total": book.total})
+            write(self.out, _lines(records))
 
     def _verdict(self, v, file=None):
         record = {"file": file} if file is not None else dict(self.where)
-        record.update(line=v.claim.line, check=v.claim.text, answer=json_number(v.answer))
+        record.update(line=v.claim.line, check=v.claim.text, answer=_number(v.answer))
         if self.reveal:
-            record["correct"] = json_number(v.correct)
+            record["correct"] = _number(v.correct)
         record["passed"] = v.passed
         record["diagnosis"] = v.diagnosis if self.reveal else v.revisit  # the rule to revisit gives nothing away
+        record.update(status=v.status, rule=v.rule)
+        if self.reveal:
+            record["diagnosis_kind"] = v.diagnosis_kind
+        record.update(depends_on=v.depends_on, reason=v.reason, revisit=v.revisit)
         return record
+
+    def _item(self, item):
+        """A check across the class: the files that have it, passed it and could not be graded
+        on it, and the most common mistake (the rule to revisit, under --no-reveal)."""
+        mistake = item.mistake
+        record = {"item": item.check, "files": item.files, "passed": item.passed, "not_graded": item.not_graded}
+        if self.reveal:
+            record.update(mistake=mistake and mistake.diagnosis, mistake_kind=mistake and mistake.diagnosis_kind)
+        else:
+            record["mistake"] = mistake and mistake.revisit
+        record["mistake_files"] = item.mistakes
+        return record
+
+
+def _file(graded):
+    """A file's status, the error it is about (with its line and column) and passed/total (null
+    for a file that could not be read)."""
+    report = graded.report
+    return {"file": graded.file, "status": graded.status, "error": graded.error, "line": graded.line,
+            "column": graded.column, "passed": None if report is None else report.passed,
+            "total": None if report is None else report.total}
+
+
+def _number(value):
+    """A number at full precision, or null where there is none (a check not graded)."""
+    return None if value is None else json_number(value)
 
 
 def _lines(records):

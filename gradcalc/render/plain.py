@@ -12,7 +12,7 @@ class Renderer:
     def __init__(self, out, options):
         self.out, self.options = out, options
         self.blocks = 0  # evaluations shown
-        self.graded = []  # the files graded, for the table after them
+        self.previous = 0  # how many lines the last file graded took
 
     def evaluation(self, evaluation, gradchecks=None):
         options = self.options
@@ -45,18 +45,21 @@ class Renderer:
         write(self.out, "\n".join(blocks) + "\n")
 
     def marks(self, graded):
+        options = self.options
+        if options.summary:
+            return
         from . import checks
 
-        options = self.options
         lines = checks.marks_lines(graded, options.several, options.reveal, options.precision)
-        write(self.out, joined(([[]] if self.graded else []) + lines))
-        self.graded.append(graded)
+        write(self.out, joined(checks.spaced(lines, self.previous)))
+        self.previous = len(lines)
 
-    def end(self):
-        if self.options.several:
+    def end(self, book):
+        options = self.options
+        if options.several or options.summary:
             from . import checks
 
-            write(self.out, joined([[]] + checks.gradebook_lines(self.graded)))
+            write(self.out, joined(([[]] if self.previous else []) + checks.gradebook_lines(book, options.reveal)))
 
 
 def render(evaluation, precision=None, max_nodes=None):

@@ -29,7 +29,7 @@ class Renderer:
 
     def __init__(self, out, options):
         self.console, self.options = console(file=out), options
-        self.graded = []  # the files graded, for the table after them
+        self.previous = 0  # how many lines the last file graded took
 
     def evaluation(self, evaluation, gradchecks=None):
         options = self.options
@@ -58,18 +58,21 @@ class Renderer:
             self.lines(([[]] if k else []) + text_lines(explanation, self.options.precision, max_steps))
 
     def marks(self, graded):
+        options = self.options
+        if options.summary:
+            return
         from . import checks
 
-        options = self.options
         lines = checks.marks_lines(graded, options.several, options.reveal, options.precision)
-        self.lines(([[]] if self.graded else []) + lines)
-        self.graded.append(graded)
+        self.lines(checks.spaced(lines, self.previous))
+        self.previous = len(lines)
 
-    def end(self):
-        if self.options.several:
+    def end(self, book):
+        options = self.options
+        if options.several or options.summary:
             from . import checks
 
-            self.lines([[]] + checks.gradebook_lines(self.graded))
+            self.lines(([[]] if self.previous else []) + checks.gradebook_lines(book, options.reveal))
 
     def lines(self, lines):
         for line in lines:
