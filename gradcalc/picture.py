@@ -27,7 +27,8 @@ from .textwidth import display_width, shortened
 SLOT = 3  # rows from one vertex's line to the next one's in a layer: text above, the line, text below
 MAX_VERTICES = 5000  # vertices (dummies included) a picture is drawn with; past that it is not drawn
 PRECISION = 6  # significant digits of a float on an arrow, unless --precision says otherwise
-SHAPE_PAST = 6  # an array of more elements than this is shown on an arrow by its shape (64×10)
+SHAPE_PAST = 4  # an array of more elements than this is shown on an arrow by its shape (64×10)
+ELEMENT_PRECISION = 3  # significant digits of a float array's elements on an arrow
 
 
 # -- the layered layout -----------------------------------------------------------------------------
@@ -219,12 +220,12 @@ class Drawing(NamedTuple):
 
 def number_text(value, precision=None):
     """A number as an arrow carries it: 6 significant digits for a float (or --precision's), an
-    exact value exactly (1/3, not 1/3 ≈ 0.333333), an array of more than a handful of elements
-    by its shape (64×10)."""
+    exact value exactly (1/3, not 1/3 ≈ 0.333333), a small array's elements to 3 digits, an
+    array of more than a handful of elements by its shape (64×10)."""
     if arrays.is_array(value):
         if value.size > SHAPE_PAST:
             return arrays.shape_text(value.shape)
-        return format_number(value, precision)
+        return format_number(value, ELEMENT_PRECISION if precision is None else precision)
     if type(value) is float:
         return format_number(value, PRECISION if precision is None else precision)
     return format_number(value, precision, approximate=False)

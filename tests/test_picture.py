@@ -358,3 +358,112 @@ def test_a_plain_one_liner_loads_no_picture():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+# -- SVG without Graphviz -------------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_structure(text):
+    """What an SVG picture shows: its size, viewBox, op shapes, texts by class, red texts, lines."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(text)
+    texts = {}
+    for element in root.iter(f"{SVG}text"):
+        texts.setdefault(element.get("class"), []).append(element.text)
+    red = sorted(e.text for e in root.iter(f"{SVG}text") if e.get("fill") == "#d62728")
+    return {
+        "size": (root.get("width"), root.get("height")),
+        "viewBox": root.get("viewBox"),
+        "ops": len(list(root.iter(f"{SVG}circle"))) + len([r for r in root.iter(f"{SVG}rect") if r.get("class") == "op"]),
+        "texts": {kind: sorted(found) for kind, found in texts.items()},
+        "red": red,
+        "arrows": len([p for p in root.iter(f"{SVG}polyline") if p.get("marker-end")]),
+    }
+
+
+def without_graphviz(monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
+
+
+def test_svg_is_drawn_without_graphviz(tmp_path, monkeypatch):
+    """-o x.svg on a machine without Graphviz: the book's figure, values above the arrows and
+    gradients red below, op symbols in circles, names on them, viewBox the size of the picture."""
+    without_graphviz(monkeypatch)
+    target = tmp_path / "x.svg"
+    done = run("-f", BOOK, "-o", target)
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "" and f"wrote {target}" in done.stderr
+    shown = svg_structure(target.read_text(encoding="utf-8"))
+    width, height = shown["size"]
+    assert shown["viewBox"] == f"0 0 {width} {height}"
+    assert shown["ops"] == 4 and shown["arrows"] == len(BOOK_ARROWS)  # each ends in an arrowhead
+    assert shown["texts"]["leaf"] == ["apple", "apple_num", "orange", "orange_num", "tax"]
+    assert shown["texts"]["name"] == ["all_price", "apple_price", "orange_price", "price"]
+    assert shown["texts"]["symbol"] == ["+", "×", "×", "×"]
+    assert shown["texts"]["value"] == sorted(value for value, _ in BOOK_ARROWS.values())
+    assert shown["red"] == shown["texts"]["grad"] == sorted(grad for _, grad in BOOK_ARROWS.values())
+
+
+def test_svg_text_is_escaped():
+    """Text goes into the XML escaped: a name or statement can never break the document."""
+    from gradcalc.render import svg
+
+    assert ">a &lt;b&gt; &amp; &quot;c&quot;<" in svg._text(0, 0, 'a <b> & "c"', "leaf")
+
+
+def test_svg_of_several_outputs_has_a_heading_each():
+    from gradcalc.render import svg
+
+    shown = svg_structure(svg.render(gradcalc.evaluate("x = 3; x*x; x + 1")))
+    assert shown["texts"]["heading"] == ["x + 1", "x*x"] and shown["ops"] == 2
+
+
+def test_two_layer_svg_stays_a_sane_width(tmp_path, monkeypatch):
+    """samples/two-layer.gc: arrays on the arrows by their shape, the picture under 1,300 px wide."""
+    without_graphviz(monkeypatch)
+    target = tmp_path / "net.svg"
+    assert run("-f", SAMPLES / "two-layer.gc", "-o", target).exit_code == 0
+    shown = svg_structure(target.read_text(encoding="utf-8"))
+    assert int(shown["size"][0]) < 1300
+    assert "4×3" in shown["texts"]["value"] and "[0, 0]" in shown["texts"]["value"]
+
+
+def test_the_sample_svg_is_current(tmp_path):
+    """samples/shopping.svg is what gradcalc draws of samples/shopping.gc today (the README shows it)."""
+    target = tmp_path / "shopping.svg"
+    assert run("-f", SAMPLES / "shopping.gc", "-o", target).exit_code == 0
+    sample = (SAMPLES / "shopping.svg").read_text(encoding="utf-8")
+    assert svg_structure(sample) == svg_structure(target.read_text(encoding="utf-8"))
+    assert sample == target.read_text(encoding="utf-8"), "regenerate: gradcalc eval -f samples/shopping.gc -o samples/shopping.svg"
+    assert "![" in (SAMPLES.parent / "README.md").read_text(encoding="utf-8").split("samples/shopping.svg")[0][-200:]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shebang script stands in for dot")
+def test_engine_graphviz_hands_svg_to_dot(tmp_path, monkeypatch):
+    """--engine graphviz: -o x.svg is drawn by `dot -Tsvg` from the dot text."""
+    from test_pictures import fake_dot
+
+    bin_dir = fake_dot(tmp_path, monkeypatch)
+    target = tmp_path / "x.svg"
+    done = run("-f", BOOK, "-o", target, "--engine", "graphviz")
+    assert done.exit_code == 0, done.output
+    assert (bin_dir / "args").read_text() == "-Tsvg" and target.read_text() == "<svg/>"
+
+
+@pytest.mark.parametrize("args", [["--engine", "graphviz"], ["-o", "x.png", "--engine", "gradcalc"],
+                                  ["-o", "x.dot", "--engine", "graphviz"]])
+def test_engine_without_a_drawing_is_a_usage_error(tmp_path, args):
+    done = CliRunner().invoke(main, ["eval", "x", "--at", "x=1", *[str(tmp_path / a) if a.startswith("x.") else a
+                                                                    for a in args]])
+    assert done.exit_code == 2 and "--engine" in done.stderr
+
+
+def test_too_big_to_draw_as_svg_says_so(tmp_path):
+    program = "x = 1\ny0 = x\n" + "\n".join(f"y{k} = y{k - 1} * x" for k in range(1, 120))
+    done = CliRunner().invoke(main, ["eval", "-f", "-", "-o", str(tmp_path / "big.svg")], input=program)
+    assert done.exit_code == 1 and "too big" in done.stderr and "--engine graphviz" in done.stderr
