@@ -467,3 +467,56 @@ def test_too_big_to_draw_as_svg_says_so(tmp_path):
     program = "x = 1\ny0 = x\n" + "\n".join(f"y{k} = y{k - 1} * x" for k in range(1, 120))
     done = CliRunner().invoke(main, ["eval", "-f", "-", "-o", str(tmp_path / "big.svg")], input=program)
     assert done.exit_code == 1 and "too big" in done.stderr and "--engine graphviz" in done.stderr
+
+
+# -- notebooks -----------------------------------------------------------------------------------
+
+
+def displayed(obj):
+    """What IPython's display formatter makes of an object: {mime type: data}."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(obj)
+    return data
+
+
+def test_a_notebook_shows_a_summary_html_and_the_picture():
+    """An Evaluation displays as a short summary, the rich view in HTML with red gradients, and
+    the picture in SVG."""
+    import xml.etree.ElementTree as ET
+
+    evaluation = gradcalc.evaluate((SAMPLES / "shopping.gc").read_text(encoding="utf-8"))
+    data = displayed(evaluation)
+    assert data["text/plain"] == "<Evaluation E = 799.2 at apple=100, apple_count=5, orange=80, …; 5 inputs>"
+    spans = re.findall(r'<span style="color: #([0-9a-f]{6})[^"]*">([^<]*)</span>', data["text/html"])
+    red = {text.strip() for colour, text in spans if int(colour[:2], 16) > 2 * max(int(colour[2:4], 16), int(colour[4:], 16))}
+    assert {"5.4", "108", "3.24", "86.4", "740"} <= red and "799.2" not in red
+    assert "(×)" in data["text/html"]
+    assert svg_structure(data["image/svg+xml"]) == svg_structure(evaluation.to_svg())
+    ET.fromstring(data["image/svg+xml"])
+
+
+def test_the_picture_api():
+    """to_svg, to_dot and to_mermaid are the -o FILE.svg, --format dot and --format mermaid texts."""
+    evaluation = gradcalc.evaluate(BOOK.read_text(encoding="utf-8"))
+    assert evaluation.to_dot() == run("-f", BOOK, "--format", "dot").stdout
+    assert evaluation.to_mermaid() == run("-f", BOOK, "--format", "mermaid").stdout
+    assert svg_structure(evaluation.to_svg())["texts"]["value"] == sorted(v for v, _ in BOOK_ARROWS.values())
+    assert "0.667" in gradcalc.evaluate("x = 2; x/3").to_dot(precision=3)
+
+
+def test_summary_is_short_for_long_programs():
+    """A long value or many inputs never make a long summary."""
+    names = [f"x{k}" for k in range(50)]
+    evaluation = gradcalc.evaluate("+".join(names), at={name: gradcalc.constant("1/3") for name in names})
+    text = repr(evaluation)
+    assert len(text) < 120 and "50 inputs" in text and "…" in text
+
+
+def test_the_readme_shows_the_picture_as_drawn():
+    """The README's picture of shopping.gc is what the default view draws at 80 columns without colour."""
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("`gradcalc eval -f samples/shopping.gc` on a terminal of 80 columns")
+    block = readme[start:].split("```", 2)[1].strip("\n")
+    done = run("-f", SAMPLES / "shopping.gc", "--format", "rich", env={"COLUMNS": "80"})
+    assert done.stdout.startswith(block + "\n")

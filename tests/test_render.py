@@ -165,10 +165,10 @@ def test_rich_shopping_tree_without_colour():
 
 
 def test_rich_shopping_output_matches_the_readme_picture():
-    """The rich view of the shopping sample is the one the README shows (ignoring trailing spaces
+    """The tree of the shopping sample is the one the README shows (ignoring trailing spaces
     and blank lines)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("`gradcalc eval -f samples/shopping.gc` on a terminal:")
+    start = readme.index("`--format tree` (or a graph too wide for the terminal) shows it as a tree:")
     block = readme[start:].split("```", 2)[1]
 
     def meaningful(text):
