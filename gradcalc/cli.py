@@ -212,9 +212,12 @@ def _finite(ctx, param, value):
 @click.option("--gradcheck", is_flag=True,
               help="Compare each gradient with a central finite difference; exit 1 if one disagrees.")
 @click.option("-o", "--output", "picture", type=click.Path(dir_okay=False),
-              help="Draw the graph into FILE: .svg, .png or .pdf (needs Graphviz), .dot or .mmd (text).")
+              help="Draw the graph into FILE: .svg (drawn by gradcalc), .png or .pdf (need Graphviz), "
+                   ".dot or .mmd (text).")
+@click.option("--engine", type=click.Choice(["gradcalc", "graphviz"]),
+              help="Who draws -o FILE.svg: gradcalc itself (the default) or Graphviz's dot.")
 @_grading_options
-def eval_command(expr, path, bindings, use_float, precision, output_format, show_all, gradcheck, picture,
+def eval_command(expr, path, bindings, use_float, precision, output_format, show_all, gradcheck, picture, engine,
                  exact_answers, significant, points, seed):
     """Evaluate EXPR (or a program from -f FILE or standard input): every node's value and
     its gradient, backpropagated from each output.
@@ -225,7 +228,9 @@ def eval_command(expr, path, bindings, use_float, precision, output_format, show
     lines = _program_lines(expr, path, at)
     output_format = _format(output_format)
     source = path or "-" if expr in (None, "-") else None  # the file the program is read from
-    draw = _Pictures(picture, source).draw if picture else None
+    if engine and not picture:
+        raise click.UsageError("--engine says who draws -o FILE: give -o FILE.svg too")
+    draw = _Pictures(picture, source, engine, precision).draw if picture else None
     options = render.Options(precision, show_all, source=path if path not in (None, "-") else None)
     show = render.renderer(output_format, sys.stdout, options)
     sys.exit(session.evaluate(lines, at, not use_float, show, gradcheck, draw,
@@ -256,48 +261,63 @@ def _program_lines(expr, path, at):
 
 
 class _Pictures:
-    """-o FILE: the graph as .dot or .mmd text, or drawn by Graphviz's dot as .svg, .png, .pdf.
-    A program with several outputs gets FILE, FILE-2, FILE-3, …; those extra files are created
-    new, never over an existing file (or through a link), and FILE may not be the program read."""
+    """-o FILE: the graph as .dot or .mmd text, drawn as .svg by gradcalc (or, with --engine
+    graphviz, by Graphviz's dot), or as .png or .pdf by dot. A program with several outputs
+    gets FILE, FILE-2, FILE-3, …; those extra files are created new, never over an existing file
+    (or through a link), and FILE may not be the program read."""
 
     DRAWN = (".svg", ".png", ".pdf")
 
-    def __init__(self, path, source):
+    def __init__(self, path, source, engine=None, precision=None):
         """`source` is the program's file, '-' for standard input, or None for an EXPR."""
         import shutil
         from pathlib import Path
 
-        self.path = Path(path)
+        self.path, self.precision = Path(path), precision
         self.count = 0
         suffix = self.path.suffix.lower()
         if suffix not in self.DRAWN + (".dot", ".gv", ".mmd"):
             raise click.UsageError(f"-o {path}: the file must end in .svg, .png, .pdf, .dot, .gv or .mmd")
+        if engine == "gradcalc" and suffix != ".svg" or engine == "graphviz" and suffix not in self.DRAWN:
+            raise click.UsageError(f"--engine {engine} does not draw {suffix} files: gradcalc draws .svg, "
+                                   "Graphviz .svg, .png and .pdf")
+        self.graphviz = suffix in self.DRAWN and (suffix != ".svg" or engine == "graphviz")
         if not self.path.parent.is_dir():
             raise click.UsageError(f"-o {path}: there is no folder {self.path.parent}")
         if source is not None and _same_file(path, source):
             raise click.UsageError(f"-o {path} is the program being read; write the picture to another file")
-        if suffix in self.DRAWN and shutil.which("dot") is None:
+        if self.graphviz and shutil.which("dot") is None:
             raise click.ClickException(
                 f"-o {path} needs Graphviz's dot program, which is not installed. Install Graphviz "
                 "(apt install graphviz, brew install graphviz, or see graphviz.org), or write the graph "
-                "as text with --format dot (or -o FILE.dot) and draw it elsewhere."
+                "as text with --format dot (or -o FILE.dot) and draw it elsewhere; gradcalc draws "
+                "-o FILE.svg itself."
             )
 
     def draw(self, evaluation):
         import subprocess
 
-        from .render import dot, mermaid
+        from .render import dot, mermaid, svg
 
         self.count += 1
         target = self.path
         if self.count > 1:
             target = self.path.with_name(f"{self.path.stem}-{self.count}{self.path.suffix}")
         suffix = target.suffix.lower()
-        text = (mermaid if suffix == ".mmd" else dot).render(evaluation)
+        if suffix == ".svg" and not self.graphviz:
+            try:
+                text = svg.render(evaluation, self.precision)
+            except svg.TooBig:
+                raise click.ClickException(
+                    f"-o {target}: the graph is too big for gradcalc to draw (its layout would take more "
+                    f"than {svg.picture.MAX_VERTICES:,} vertices); --engine graphviz draws it with Graphviz"
+                ) from None
+        else:
+            text = (mermaid if suffix == ".mmd" else dot).render(evaluation)
         file = self._created(target)
         try:
             with file:
-                if suffix in self.DRAWN:  # dot writes into the file opened here, never by name
+                if self.graphviz:  # dot writes into the file opened here, never by name
                     done = subprocess.run(["dot", f"-T{suffix[1:]}"], input=text.encode("utf-8"), stdout=file,
                                           stderr=subprocess.PIPE)
                     if done.returncode != 0:

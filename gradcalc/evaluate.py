@@ -65,6 +65,40 @@ class Evaluation:
         """∂output/∂name, for any named node."""
         return self.gradients[output][self._node(name)]
 
+    # In a notebook: a short summary, the rich view as HTML (gradients red), the picture as SVG.
+    # (Each loads its renderer when called: evaluating never does.)
+
+    def __repr__(self):
+        from .render.notebook import summary
+
+        return summary(self)
+
+    def _repr_html_(self):
+        from .render.notebook import html
+
+        return html(self)
+
+    def _repr_svg_(self):
+        return self.to_svg()
+
+    def to_svg(self, precision=None):
+        """The picture (as `gradcalc eval -o FILE.svg` draws it), an SVG document."""
+        from .render import svg
+
+        return svg.render(self, precision)
+
+    def to_dot(self, precision=None):
+        """The graph as Graphviz dot text (`--format dot`)."""
+        from .render import dot
+
+        return dot.render(self, precision)
+
+    def to_mermaid(self, precision=None):
+        """The graph as a Mermaid flowchart (`--format mermaid`)."""
+        from .render import mermaid
+
+        return mermaid.render(self, precision)
+
     def _node(self, name):
         try:
             return self.graph.named[name]

@@ -344,7 +344,7 @@ def test_an_extra_picture_graphviz_failed_to_draw_is_not_left_behind(tmp_path, m
     dot.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.chdir(tmp_path)
-    run = CliRunner().invoke(main, ["eval", "x; x*x", "--at", "x=1", "-o", "g.svg"])
+    run = CliRunner().invoke(main, ["eval", "x; x*x", "--at", "x=1", "-o", "g.svg", "--engine", "graphviz"])
     assert_clean_failure(run, 1)
     assert "Graphviz could not draw g-2.svg: dot: out of ink" in run.stderr
     assert (tmp_path / "g.svg").read_text() == "<svg/>"

@@ -211,13 +211,13 @@ def test_output_file_bad_suffix_is_a_usage_error(tmp_path):
     assert not (tmp_path / "x.txt").exists()
 
 
-@pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf"])
-def test_drawing_without_graphviz_says_so(tmp_path, monkeypatch, suffix):
-    """With no `dot` on the machine, -o x.svg (or .png, .pdf) exits non-zero with a clear message
-    naming Graphviz and the --format dot alternative, and writes nothing."""
+@pytest.mark.parametrize("suffix, engine", [(".svg", ["--engine", "graphviz"]), (".png", []), (".pdf", [])])
+def test_drawing_without_graphviz_says_so(tmp_path, monkeypatch, suffix, engine):
+    """With no `dot` on the machine, -o x.png (or .pdf, or .svg with --engine graphviz) exits
+    non-zero with a clear message naming Graphviz and the --format dot alternative, and writes nothing."""
     monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
     target = tmp_path / f"x{suffix}"
-    run = gc("-f", SHOPPING, "-o", target)
+    run = gc("-f", SHOPPING, "-o", target, *engine)
     assert run.exit_code != 0
     assert "Graphviz" in run.stderr and "--format dot" in run.stderr
     assert "Traceback" not in run.output
@@ -226,9 +226,9 @@ def test_drawing_without_graphviz_says_so(tmp_path, monkeypatch, suffix):
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 def test_drawing_an_svg_with_graphviz(tmp_path):
-    """With Graphviz installed, -o x.svg draws an SVG of the graph."""
+    """With Graphviz installed, -o x.svg --engine graphviz draws an SVG of the graph."""
     target = tmp_path / "x.svg"
-    run = gc("-f", SHOPPING, "-o", target)
+    run = gc("-f", SHOPPING, "-o", target, "--engine", "graphviz")
     assert run.exit_code == 0, run.output
     svg = target.read_text(encoding="utf-8")
     assert "<svg" in svg and "799.2" in svg and "apple" in svg
@@ -273,6 +273,6 @@ def test_drawing_hands_graphviz_the_dot_text(tmp_path, monkeypatch):
 def test_graphviz_failure_is_reported(tmp_path, monkeypatch):
     """When dot itself fails, the error says Graphviz could not draw the file, with dot's message."""
     fake_dot(tmp_path, monkeypatch, exit_code=1)
-    run = gc("-f", SHOPPING, "-o", tmp_path / "x.svg")
+    run = gc("-f", SHOPPING, "-o", tmp_path / "x.png")
     assert run.exit_code != 0
     assert "Graphviz could not draw" in run.stderr and "syntax error in line 1" in run.stderr

@@ -53,7 +53,7 @@ def test_every_format_in_the_table_renders_the_reports_it_says(name):
 @pytest.mark.parametrize("command, kind", [("eval", render.EVALUATIONS), ("explain", render.EXPLANATIONS),
                                            ("check", render.CHECKS), ("repl", render.EVALUATIONS)])
 def test_each_command_offers_the_formats_the_table_gives_it(command, kind):
-    """--format's choices come from the table: eval rich|plain|json|value|dot|mermaid, explain
+    """--format's choices come from the table: eval rich|plain|graph|tree|json|value|dot|mermaid, explain
     rich|plain|json|md, check rich|plain|json|csv."""
     from click.testing import CliRunner
 
@@ -61,7 +61,7 @@ def test_each_command_offers_the_formats_the_table_gives_it(command, kind):
 
     help_text = CliRunner().invoke(main, [command, "--help"]).stdout
     assert "[" + "|".join(render.names(kind)) + "]" in "".join(help_text.split())
-    assert render.names(render.EVALUATIONS) == ("rich", "plain", "json", "value", "dot", "mermaid")
+    assert render.names(render.EVALUATIONS) == ("rich", "plain", "graph", "tree", "json", "value", "dot", "mermaid")
     assert render.names(render.EXPLANATIONS) == ("rich", "plain", "json", "md")
     assert render.names(render.CHECKS) == ("rich", "plain", "json", "csv")
 
@@ -165,10 +165,10 @@ def test_rich_shopping_tree_without_colour():
 
 
 def test_rich_shopping_output_matches_the_readme_picture():
-    """The rich view of the shopping sample is the one the README shows (ignoring trailing spaces
+    """The tree of the shopping sample is the one the README shows (ignoring trailing spaces
     and blank lines)."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("`gradcalc eval -f samples/shopping.gc` on a terminal:")
+    start = readme.index("`--format tree` (or a graph too wide for the terminal) shows it as a tree:")
     block = readme[start:].split("```", 2)[1]
 
     def meaningful(text):
@@ -206,10 +206,14 @@ def test_rich_marks_shared_nodes():
     assert all(re.search(r"[├└]── s  shared", line) for line in shared)
 
 
-def test_rich_format_through_the_command_line():
-    """--format rich works off a terminal too, without escape codes when not a terminal."""
-    run = gc("-f", str(SAMPLES / "shopping.gc"), "--format", "rich")
+@pytest.mark.parametrize("output_format", ["rich", "tree"])
+def test_rich_format_through_the_command_line(output_format):
+    """--format rich (or tree) works off a terminal too, without escape codes when not a terminal."""
+    run = gc("-f", str(SAMPLES / "shopping.gc"), "--format", output_format)
     assert run.exit_code == 0
+    if output_format == "rich":  # the graph fits 80 columns: drawn as a picture
+        assert "drawn as a graph" in run.stdout and "\x1b[" not in run.stdout
+        return
     assert "└── tax" in run.stdout and "799.2" in run.stdout
     assert "\x1b[" not in run.stdout
 

@@ -89,7 +89,7 @@ def test_format_switches_between_plain_and_json(tmp_path):
 def test_format_unknown_is_an_error(tmp_path):
     """:format nope is refused with the list of formats; the current format stays."""
     run = repl(":format nope\n1+1\n", tmp_path)
-    assert "error: :format takes rich, plain, json, value, dot or mermaid" in run.stderr
+    assert "error: :format takes rich, plain, graph, tree, json, value, dot or mermaid" in run.stderr
     assert "2" in value_row(run.stdout, "1+1")
 
 

@@ -26,6 +26,8 @@ EVALUATIONS, EXPLANATIONS, CHECKS = "evaluations", "explanations", "checks"
 FORMATS = {  # name: (module, the kinds of report it renders)
     "rich": ("richview", (EVALUATIONS, EXPLANATIONS, CHECKS)),
     "plain": ("plain", (EVALUATIONS, EXPLANATIONS, CHECKS)),
+    "graph": ("graph", (EVALUATIONS,)),
+    "tree": ("tree", (EVALUATIONS,)),
     "json": ("jsonl", (EVALUATIONS, EXPLANATIONS, CHECKS)),
     "value": ("value", (EVALUATIONS,)),
     "dot": ("dot", (EVALUATIONS,)),

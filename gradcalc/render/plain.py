@@ -66,11 +66,11 @@ def render(evaluation, precision=None, max_nodes=None):
     """One block per output: its statement, the node tree, then the inputs' gradients."""
     blocks = []
     for output in range(len(evaluation.graph.outputs)):
-        blocks.append(_output_block(evaluation, output, precision, max_nodes))
+        blocks.append(output_block(evaluation, output, precision, max_nodes))
     return "\n\n".join(blocks) + "\n"
 
 
-def _output_block(evaluation, output, precision, max_nodes):
+def output_block(evaluation, output, precision, max_nodes):
     graph = evaluation.graph
     values, grads = evaluation.values, evaluation.gradients[output]
     name = output_name(graph, output)

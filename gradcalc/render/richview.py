@@ -16,7 +16,7 @@ from .layout import MAX_ROWS, describe, heading, output_name, shown_inputs, tree
 
 THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
 # the styles of the roles of (text, role) pieces (see render.text)
-ROLES = {"head": "bold", "name": "cyan", "grad": "red", "rule": "dim", "pass": "green", "fail": "bold red", "note": "yellow"}
+ROLES = {"head": "bold", "name": "cyan", "op": "magenta", "grad": "red", "rule": "dim", "pass": "green", "fail": "bold red", "note": "yellow"}
 
 
 def console(file=None, **options):
@@ -32,8 +32,30 @@ class Renderer:
         self.previous = 0  # how many lines the last file graded took
 
     def evaluation(self, evaluation, gradchecks=None):
-        options = self.options
-        render(evaluation, self.console, options.precision, None if options.everything else MAX_ROWS)
+        """Each output as a picture where it fits the terminal (at most graph.DEFAULT_NODES nodes),
+        else as a tree; a dim line says which, and how to get the other."""
+        from . import graph as pictures
+
+        options, console = self.options, self.console
+        max_nodes = None if options.everything else MAX_ROWS
+        for output in range(len(evaluation.graph.outputs)):
+            nodes, drawn = len(evaluation.graph.nodes_of(output)), None
+            why = f"the graph has {nodes} nodes"
+            if nodes <= pictures.DEFAULT_NODES:
+                plain = console.no_color or console.color_system is None
+                drawn = pictures.lines(evaluation, output, options.precision, pictures.needs_ascii(console.file),
+                                       marked=plain)
+                width = pictures.width(drawn) if drawn else 0
+                why = f"the graph takes {width} columns" if drawn else "too big to draw"
+                drawn = drawn if width <= console.width else None
+            if drawn:
+                console.print(Text(heading(evaluation.graph, output, full=max_nodes is None), style="bold"))
+                print_lines(console, drawn, wrap=False)
+                console.print(Text("drawn as a graph; --format tree for the tree", style="detail"))
+            else:
+                _tree(evaluation, output, console, options.precision, max_nodes)
+                console.print(Text(f"drawn as a tree: {why}; --format graph for the graph", style="detail"))
+            _inputs(evaluation, output, console, options.precision, max_nodes)
         if gradchecks:
             render_gradcheck(evaluation, gradchecks, self.console, options.precision)
 
@@ -75,8 +97,7 @@ class Renderer:
             self.lines(([[]] if self.previous else []) + checks.gradebook_lines(book, options.reveal))
 
     def lines(self, lines):
-        for line in lines:
-            self.console.print(Text.assemble(*((text, ROLES.get(role, "")) for text, role in line)))
+        print_lines(self.console, lines)
 
 
 class _Console(Console):
@@ -88,12 +109,24 @@ class _Console(Console):
         raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
 
 
+def print_lines(console, lines, wrap=True):
+    """Styled text, each (text, role) piece in its role's style; without `wrap`, a line wider than
+    the console is left as it is (a picture cut or folded would be wrong)."""
+    for line in lines:
+        console.print(Text.assemble(*((text, ROLES.get(role, "")) for text, role in line)), soft_wrap=not wrap)
+
+
 def render(evaluation, console, precision=None, max_nodes=None):
     for output in range(len(evaluation.graph.outputs)):
         _output(evaluation, output, console, precision, max_nodes)
 
 
 def _output(evaluation, output, console, precision, max_nodes):
+    _tree(evaluation, output, console, precision, max_nodes)
+    _inputs(evaluation, output, console, precision, max_nodes)
+
+
+def _tree(evaluation, output, console, precision, max_nodes):
     graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
     name = output_name(graph, output)
     rows, complete = tree(graph, graph.outputs[output], max_nodes)
@@ -119,6 +152,12 @@ def _output(evaluation, output, console, precision, max_nodes):
     console.print(nodes)
     if not complete:
         console.print(Text(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)", style="detail"))
+
+
+def _inputs(evaluation, output, console, precision, max_nodes):
+    """The inputs with their values and ∂output/∂input."""
+    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    name = output_name(graph, output)
     inputs, hidden = shown_inputs(evaluation, output, max_nodes)
     if inputs:
         table = Table(box=box.SIMPLE_HEAD)
