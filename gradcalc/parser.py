@@ -283,6 +283,11 @@ def canonical_name(text):
     return name if is_name(name) else None
 
 
+class _Redefinition(Exception):
+    """A name bound again in a program that redefines (the interactive session): the statement
+    stops being read, and the program is read again with the name's new definition."""
+
+
 class Program:
     """A program read statement by statement into one tape.
 
@@ -290,10 +295,32 @@ class Program:
     check statement; ``read_end`` yields the last assignment's graph when the program had no
     output statement. With ``keep=True`` outputs are not yielded: ``graph()`` returns the whole
     program once it has been read.
+
+    With ``redefine=True`` (the interactive session) a binding is a definition, as a spreadsheet
+    cell's formula: binding a name again replaces its definition, and what is defined from the
+    name follows it (the program's definitions are read again in an order where each comes after
+    the names it uses); a definition that uses its own name (x += 1, x = 2*x) builds on the
+    name's earlier one. Without it a name means its latest binding from that line on, as in Python.
     """
 
-    def __init__(self, keep=False):
+    def __init__(self, keep=False, redefine=False):
         self.keep = keep
+        self.redefine = redefine
+        self.definitions = {}  # with redefine: name -> its definition's statements (line, text, offset, statement, uses)
+        self._replaying = False
+        self._bindings()
+        self.outputs, self.sources, self.lines = [], [], []
+        self.had_output = False
+        self._line_number = 0
+        self._line = ""
+        self._offset = 0
+        self._statement = ""
+        self._new_leaves = []
+        self._pending_output = None
+        self._uses, self._assigned = set(), None  # the names the statement uses, the name it binds
+
+    def _bindings(self):
+        """No bindings yet: the state the program's statements build."""
         self.tape = GraphBuilder()
         self.scope = {}  # name -> node of its latest binding: inputs, named nodes, aliases
         self.named = {}  # label -> node, every binding: a name's first under the name, a later one as c@5
@@ -303,16 +330,8 @@ class Program:
         self.constants = {}  # constant's name -> node
         self.failed = {}  # name -> line whose assignment failed
         self.spellings = {}  # a non-ASCII name's NFKC form -> the name as first written
-        self.outputs, self.sources, self.lines = [], [], []
         self.last_assignment = None
         self.last_assignment_line = None
-        self.had_output = False
-        self._line_number = 0
-        self._line = ""
-        self._offset = 0
-        self._statement = ""
-        self._new_leaves = []
-        self._pending_output = None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -356,14 +375,21 @@ class Program:
         start = len(self.tape)
         self._new_leaves = []
         self._pending_output = self._pending_claim = None
+        self._uses, self._assigned = set(), None
         _reducer.program = self
         try:
             _lark().parse(text)
+        except _Redefinition as redefinition:
+            self._forget(start, keep_leaves=False)
+            self._define(str(redefinition))
+            return None
         except (UnexpectedInput, InputError, MathError) as error:
             self._forget(start, keep_leaves=False)
             target = _pattern("assignment").match(text)
             name = target and _normal(target.group(1))
-            if target and (name not in self.scope or name in self.assigned_on):  # not a free input's
+            if name in self.definitions:
+                pass  # a definition that fails leaves the session's earlier one
+            elif target and (name not in self.scope or name in self.assigned_on):  # not a free input's
                 self.failed[name] = self._line_number
                 self.scope.pop(name, None)
             elif not target and not text.startswith("check"):
@@ -371,6 +397,8 @@ class Program:
             if isinstance(error, UnexpectedInput):
                 raise self._syntax_error(error) from None
             raise
+        if self.redefine and self._assigned is not None and not self._replaying:
+            self.definitions[self._assigned] = [self._record()]
         if self._pending_claim is not None:
             claim = self._claim(*self._pending_claim)
             if not self.keep:
@@ -388,6 +416,48 @@ class Program:
         graph = self.tape.graph([node], [self._statement], self.named, lines=[self._line_number])
         self._forget(start, keep_leaves=True)
         return graph
+
+    # -- redefinition (the interactive session) -------------------------------------------
+
+    def _record(self):
+        return self._line_number, self._line, self._offset, self._statement, frozenset(self._uses)
+
+    def _define(self, name):
+        """The statement being read defines `name` again: the program is read again with the new
+        definition, which replaces the old one or, when it uses the name, builds on it."""
+        if name in self._uses and name not in self.definitions:
+            raise self._statement_error(f"{name} has no value to update yet: bind it first ({name} = …)")
+        definitions = dict(self.definitions)
+        definitions[name] = (definitions[name] if name in self._uses else []) + [self._record()]
+        order = _dependency_order(definitions)
+        if isinstance(order, tuple):
+            raise self._statement_error(
+                f"{name} would depend on itself ({' → '.join(order)}): in the session, what is defined from a "
+                f"name follows its new definition; keep the earlier {name} and give this one another name")
+        current = self._record()
+        old, self.definitions = self.definitions, definitions
+        try:
+            self._replay(order)
+        except GradcalcError:
+            self.definitions = old
+            self._replay(_dependency_order(old))
+            raise
+        finally:
+            self._line_number, self._line, self._offset, self._statement, _ = current
+            self.tape.line = self._line_number
+
+    def _replay(self, order):
+        """Read the definitions again, each name's after the names it uses."""
+        self._bindings()
+        self._replaying = True
+        try:
+            for name in order:
+                for number, line, offset, statement, _ in self.definitions[name]:
+                    self._line_number, self._line, self._offset, self._statement = number, line, offset, statement
+                    self.tape.line = number
+                    self._read_statement(statement)
+        finally:
+            self._replaying = False
 
     def _forget(self, start, keep_leaves):
         """Drop the nodes the last statement made. Its new inputs and constants are named, so
@@ -422,6 +492,7 @@ class Program:
 
     def lookup(self, token):
         name = self._name(token)
+        self._uses.add(name)
         node = self.scope.get(name)
         if node is not None:
             return node
@@ -584,6 +655,9 @@ class Program:
         name = self._name(token)
         if name in FUNCTIONS:
             raise self._error(InputError, f"{name} is the name of a function; choose another name", token)
+        if self.redefine and not self._replaying and (name in self.definitions or name in self.scope
+                                                      or name in self.constants):
+            raise _Redefinition(name)
         if name in self.constants:
             raise self._error(
                 InputError, f"{name} is assigned after its use as the constant {name}; assign it before using it", token
@@ -607,6 +681,7 @@ class Program:
         elif kind == OPERATION and tape.names[node] is None:
             tape.names[node] = label
         self.scope[name] = self.named[label] = node
+        self._assigned = name
         self.failed.pop(name, None)
         self.assigned_on.setdefault(name, self._line_number)
         self.last_assignment = (node, self._statement)
@@ -615,6 +690,7 @@ class Program:
     def update(self, token, op, node):
         """NAME += node (and -= *= /= **= @=): NAME bound to its current node `op` node."""
         name = self._name(token)
+        self._uses.add(name)
         if name not in self.assigned_on or name not in self.scope:
             if name in self.failed:
                 raise self._error(InputError, f"{name} has no value: its definition on line {self.failed[name]} failed",
@@ -663,6 +739,10 @@ class Program:
 
     # -- errors ----------------------------------------------------------------------------
 
+    def _statement_error(self, message):
+        """An InputError about the statement being read as a whole."""
+        return InputError(message, line=self._line_number, column=self._offset + 1, source=self._line)
+
     def _error(self, kind, message, token, column=None):
         column = token.column if column is None else column
         return kind(message, line=self._line_number, column=self._offset + column, source=self._line)
@@ -702,6 +782,31 @@ class Program:
             if key in _PYTHON:
                 return start, _PYTHON[key]
         return None
+
+
+def _dependency_order(definitions):
+    """The names of `definitions` (name -> statements, each with the names it uses last), each
+    after the names its definition uses, otherwise in their order; where some depend on each other
+    in a circle, that circle instead, as a tuple of names from one back to itself."""
+    uses = {name: set().union(*(record[-1] for record in statements)) & definitions.keys() - {name}
+            for name, statements in definitions.items()}
+    order, placed = [], set()
+    while len(order) < len(uses):
+        ready = next((name for name in uses if name not in placed and uses[name] <= placed), None)
+        if ready is None:
+            return _circle(uses, placed)
+        order.append(ready)
+        placed.add(ready)
+    return order
+
+
+def _circle(uses, placed):
+    """A circle among the names not placed, each of which uses another of them."""
+    path, name = [], next(name for name in uses if name not in placed)
+    while name not in path:
+        path.append(name)
+        name = next(used for used in sorted(uses[name]) if used not in placed)
+    return tuple(path[path.index(name):] + [name])
 
 
 def _folded(token):
