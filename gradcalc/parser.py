@@ -387,9 +387,8 @@ class Program:
             self._forget(start, keep_leaves=False)
             target = _pattern("assignment").match(text)
             name = target and _normal(target.group(1))
-            if name in self.definitions:
-                pass  # a definition that fails leaves the session's earlier one
-            elif target and (name not in self.scope or name in self.assigned_on):  # not a free input's
+            # (in the session, a definition that fails leaves the earlier one)
+            if target and name not in self.definitions and (name not in self.scope or name in self.assigned_on):
                 self.failed[name] = self._line_number
                 self.scope.pop(name, None)
             elif not target and not text.startswith("check"):
@@ -528,10 +527,11 @@ class Program:
         return self.tape.apply(op, arguments)
 
     def module_name(self, module, token):
-        """np.pi, math.e: a constant with a module's name before it."""
+        """np.pi, math.e: a constant with a module's name before it, the constant even where the
+        program binds its name (e = c - d)."""
         name = _folded(token)
         if name in CONSTANTS:
-            return self.lookup(token)
+            return self.tape.leaf(CONSTANT, name, CONSTANTS[name], name)
         if name in FUNCTIONS:
             raise self._error(InputError, f"{module}{name} is a function: write {module}{name}(…)", token)
         raise self._error(InputError, f"{module}{name}: gradcalc knows the functions and the constants "

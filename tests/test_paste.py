@@ -7,9 +7,13 @@ import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gradcalc
+from gradcalc.api import Answers
 from gradcalc.ops import FUNCTIONS
+from gradcalc.parser import Program
 from helpers import assert_clean_failure, gc
 
 SAMPLES = Path(__file__).parent.parent / "samples"
@@ -252,3 +256,46 @@ def test_an_ordinary_syntax_error_keeps_its_message():
     run = gc("data = 1 +")
     assert_clean_failure(run, 2)
     assert "the statement ended early" in run.stderr
+
+
+# -- laws ----------------------------------------------------------------------------------------------
+
+SMALL = st.integers(min_value=-9, max_value=9)
+UPDATES = st.sampled_from([("+=", "+"), ("-=", "-"), ("*=", "*"), ("/=", "/")])
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=SMALL.filter(bool), steps=st.lists(st.tuples(UPDATES, SMALL.filter(bool), SMALL), min_size=1, max_size=5))
+def test_compound_assignment_is_rebinding_to_the_operation(start, steps):
+    """Any chain of c OP= k*a + m gives the value and gradients of c = c OP (k*a + m) written out
+    (exact arithmetic: equal, not close)."""
+    compound = ["a = 2", f"c = {start} * a"] + [f"c {update} {k}*a + {m}" for (update, _), k, m in steps]
+    written = ["a = 2", f"c = {start} * a"] + [f"c = c {op} ({k}*a + {m})" for (_, op), k, m in steps]
+    try:
+        expected = gradcalc.evaluate("\n".join(written + ["c"]))
+    except gradcalc.GradcalcError:  # a division by zero on the way: the compound form says so too
+        with pytest.raises(gradcalc.GradcalcError):
+            gradcalc.evaluate("\n".join(compound + ["c"]))
+        return
+    result = gradcalc.evaluate("\n".join(compound + ["c"]))
+    assert result.value == expected.value and result.gradient == expected.gradient
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(SMALL, min_size=1, max_size=4), factors=st.lists(SMALL, min_size=1, max_size=4))
+def test_the_session_reads_a_program_without_rebinding_as_the_program_does(values, factors):
+    """Where each name is bound once, after what it uses, the session's definitions and the
+    program's bindings are the same: the same answer for the last name."""
+    lines = [f"x{k} = {v}" for k, v in enumerate(values)]
+    lines += [f"y{k} = {f}*x{k % len(values)} + " + (f"y{k - 1}" if k else "0") for k, f in enumerate(factors)]
+    lines.append(f"y{len(factors) - 1}*1")
+    session = Answers()
+    session.program = Program(redefine=True)
+    answers = [item for n, line in enumerate(lines, 1) for item in session.read(line, n)]
+    program = list(gradcalc.run(lines))
+    assert [(a.value, a.gradient) for a in answers] == [(p.value, p.gradient) for p in program]
+
+
+def test_a_module_constant_is_the_constant_even_where_the_name_is_bound():
+    """micrograd binds e = c - d; math.e is still Euler's number."""
+    assert gradcalc.evaluate("e = 3\nmath.e * e").value == pytest.approx(3 * math.e)
