@@ -317,7 +317,7 @@ class Program:
         self._statement = ""
         self._new_leaves = []
         self._pending_output = None
-        self._uses, self._assigned = set(), None  # the names the statement uses, the name it binds
+        self._names_used, self._assigned = set(), None  # the names the statement uses, the name it binds
 
     def _bindings(self):
         """No bindings yet: the state the program's statements build."""
@@ -375,7 +375,7 @@ class Program:
         start = len(self.tape)
         self._new_leaves = []
         self._pending_output = self._pending_claim = None
-        self._uses, self._assigned = set(), None
+        self._names_used, self._assigned = set(), None
         _reducer.program = self
         try:
             _lark().parse(text)
@@ -419,15 +419,15 @@ class Program:
     # -- redefinition (the interactive session) -------------------------------------------
 
     def _record(self):
-        return self._line_number, self._line, self._offset, self._statement, frozenset(self._uses)
+        return self._line_number, self._line, self._offset, self._statement, frozenset(self._names_used)
 
     def _define(self, name):
         """The statement being read defines `name` again: the program is read again with the new
         definition, which replaces the old one or, when it uses the name, builds on it."""
-        if name in self._uses and name not in self.definitions:
+        if name in self._names_used and name not in self.definitions:
             raise self._statement_error(f"{name} has no value to update yet: bind it first ({name} = …)")
         definitions = dict(self.definitions)
-        definitions[name] = (definitions[name] if name in self._uses else []) + [self._record()]
+        definitions[name] = (definitions[name] if name in self._names_used else []) + [self._record()]
         order = _dependency_order(definitions)
         if isinstance(order, tuple):
             raise self._statement_error(
@@ -491,7 +491,7 @@ class Program:
 
     def lookup(self, token):
         name = self._name(token)
-        self._uses.add(name)
+        self._names_used.add(name)
         node = self.scope.get(name)
         if node is not None:
             return node
@@ -690,7 +690,7 @@ class Program:
     def update(self, token, op, node):
         """NAME += node (and -= *= /= **= @=): NAME bound to its current node `op` node."""
         name = self._name(token)
-        self._uses.add(name)
+        self._names_used.add(name)
         if name not in self.assigned_on or name not in self.scope:
             if name in self.failed:
                 raise self._error(InputError, f"{name} has no value: its definition on line {self.failed[name]} failed",
