@@ -22,7 +22,8 @@ forward walk reports that as the user's math error, the backward walk asks again
 that answers inf or nan. Any other exception from a rule is a bug in this table, reported as such.
 
 The other columns say all that other modules need to know of an op: ``symbol`` (how it is
-printed), ``calls`` (the names a call may use), ``form`` and ``precedence`` (the grammar's
+printed), ``calls`` (the names a call may use, and a method: ``x.exp()`` is ``exp(x)``),
+``attributes`` (the attributes that apply it: ``W.T``), ``form`` and ``precedence`` (the grammar's
 alias for an operator is the op's name, and the parser makes its callbacks from the table),
 ``mistakes`` (the wrong backward rules students typically write for it, each a ``Mistake``:
 the homework judge recognises a wrong gradient as one of them without knowing the op), ``shapes(*inputs)`` (why inputs of these shapes do not fit, or None), ``rule`` (the
@@ -86,6 +87,7 @@ class Op:
     vjp: tuple | None = None
     symbol: str | None = None  # how it is printed; its name if None
     calls: tuple | None = None  # the names a call may use; (name,) for a function, () for an operator
+    attributes: tuple = ()  # the attributes that apply it, as Python's a.T
     form: str = CALL
     precedence: int = ATOM
     right_assoc: bool = False
@@ -446,7 +448,8 @@ _TABLE = [
     Op("matmul", 2, _matmul, "matrix product: g·Bᵀ for A, Aᵀ·g for B",
        vjp=(_matmul_left, _matmul_right), symbol="@", form=INFIX, precedence=PRODUCT, shapes=_matmul_shapes),
     Op("transpose", 1, _transpose, "transpose: the gradient transposed back",
-       vjp=(lambda g, out, a: _transpose(g),), symbol="'", calls=("transpose",), form=POSTFIX),
+       vjp=(lambda g, out, a: _transpose(g),), symbol="'", calls=("transpose",), attributes=("T",),
+       form=POSTFIX),
     Op("sum", 1, _sum, "sum: every element gets the gradient",
        vjp=(lambda g, out, a: arrays.filled(a, g) if arrays.is_array(a) else g,)),
     Op("mean", 1, _mean, "mean: every element gets the gradient over the count",
@@ -471,5 +474,6 @@ _TABLE = [
 ]
 
 OPS = {op.name: op for op in _TABLE}
-FUNCTIONS = {name: op for op in _TABLE for name in op.calls}  # what a call may name
+FUNCTIONS = {name: op for op in _TABLE for name in op.calls}  # what a call, or a method (x.exp()), may name
+ATTRIBUTES = {name: op for op in _TABLE for name in op.attributes}  # W.T
 CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -19,7 +19,7 @@ from lark.lark import PostLex
 from . import arrays, numbers
 from .errors import GradcalcError, InputError, MathError, NotUtf8, Unparsable
 from .graph import CONSTANT, INPUT, LITERAL, OPERATION, Claim, GraphBuilder
-from .ops import CALL, CONSTANTS, FUNCTIONS, OPS
+from .ops import ATTRIBUTES, CALL, CONSTANTS, FUNCTIONS, INFIX, OPS
 from .textwidth import shortened
 
 # Subscript digits may be part of a name (x₁); to check a name against Python's rule they
@@ -40,11 +40,39 @@ _EXPECTED_WORDS = {
     "_DIVIDE": "'/'",
     "_POW": "'^'",
     "DERIVATIVE": "d(f)/d(u)",
+    "DOT": "'.'",
+    "MODULE": "a name",  # np. before a function
     "LSQB": "'['",
     "RSQB": "']'",
     "$END": "the end of the statement",
 }
 MAX_DIMENSIONS = 8
+
+# Python that gradcalc does not take, and what to write instead, by how it starts: a statement's
+# first word ("for"), a call ("Value(", np.array's too) or a method or attribute (".backward").
+# "{call}" is the call as written, "{inside}" its arguments, "{name}" "a = " when it is assigned.
+_PYTHON = {
+    "for": "loops are not part of gradcalc: write each step on a line of its own (c += c + 1, …)",
+    "while": "loops are not part of gradcalc: write each step on a line of its own (c += c + 1, …)",
+    "if": "gradcalc has no if: write the branch that applies, or use max, min, relu, abs or clamp",
+    "def": "gradcalc has no functions of your own: bind names to the expressions (h = x*w + b) and use them",
+    "lambda": "gradcalc has no functions of your own: bind names to the expressions (h = x*w + b) and use them",
+    "import": "gradcalc needs no import: its functions are built in, and np., math. and torch. before one "
+              "are understood (np.exp(x)); leave the line out",
+    "from": "gradcalc needs no import: its functions are built in, and np., math. and torch. before one "
+            "are understood (np.exp(x)); leave the line out",
+    "print(": "print(…) is not needed: write the expression on a line of its own; its value and every "
+             "gradient are shown",
+    "Value(": "{call}: a number needs no Value(…) here: write {name}{inside}",
+    "Tensor(": "{call}: a number needs no Tensor(…) here: write {name}{inside}",
+    "tensor(": "{call}: write {name}{inside} (a number, or an array as [1, 2])",
+    "array(": "{call}: write {name}{inside} (a number, or an array as [1, 2])",
+    ".backward": ".backward() is not needed: gradcalc computes every gradient; write the output as a line "
+                 "of its own",
+    ".data": ".data is not needed: write the expression itself; its value is shown",
+    ".grad": ".grad is not needed: every input's gradient is shown with the output (or check d(f)/d(x) = …)",
+    ".item": ".item() is not needed: write the expression itself",
+}
 
 _OPERATORS = {"PLUS", "_MINUS", "_TIMES", "_DIVIDE", "_POW", "_IMPLICIT", "AT", "QUOTE"}
 
@@ -62,17 +90,16 @@ _OPTIONS = dict(start="statement", parser="lalr", lexer="contextual", maybe_plac
 
 
 class _ImplicitMultiplication(PostLex):
-    """Puts an _IMPLICIT token where juxtaposition means a product: 2x, 3(x+1), (a+b)(a-b)."""
+    """Puts an _IMPLICIT token where juxtaposition means a product: a number or a closing
+    parenthesis followed by a name or "(": 2x, 3(x+1), (a+b)(a-b), (x+y)z, 2np.exp(x)."""
 
-    always_accept = ("NAME", "LPAR")
+    always_accept = ("NAME", "LPAR", "MODULE")
 
     def process(self, stream):
         previous = None
         for token in stream:
             kind = token.type
-            if (previous == "NUMBER" and (kind == "NAME" or kind == "LPAR")) or (
-                previous == "RPAR" and kind == "LPAR"
-            ):
+            if (previous == "NUMBER" or previous == "RPAR") and (kind == "NAME" or kind == "LPAR" or kind == "MODULE"):
                 yield Token.new_borrow_pos("_IMPLICIT", "", token)
             yield token
             previous = kind
@@ -92,6 +119,18 @@ class _Reducer:
 
     def call(self, children):
         return self.program.call(children[0], tuple(children[1:]))
+
+    def module_call(self, children):
+        return self.program.call(children[1], tuple(children[2:]), module=children[0])
+
+    def module_name(self, children):
+        return self.program.module_name(children[0], children[1])
+
+    def method(self, children):
+        return self.program.method(children[0], children[1], tuple(children[2:]))
+
+    def attribute(self, children):
+        return self.program.attribute(children[0], children[1])
 
     def superscript(self, children):
         return self.program.superscript(children[0], children[1])
@@ -129,6 +168,10 @@ def _operator_callback(op):
     return lambda self, children: self.program.tape.apply(op, tuple(children))
 
 
+def _update_callback(op):
+    return lambda self, children: self.program.update(children[0], op, children[1])
+
+
 class _Number:
     """A number inside an array literal: its exact value, its text and where it is."""
 
@@ -138,9 +181,12 @@ class _Number:
 
 # An operator's grammar alias is its op's name: add, mul, pow, transpose, item… (neg, above,
 # folds the sign of a literal instead).
+# A compound assignment's alias is its op's name and "_assign": c += 1 is add_assign.
 for _op in OPS.values():
     if _op.form != CALL and not hasattr(_Reducer, _op.name):
         setattr(_Reducer, _op.name, _operator_callback(_op))
+    if _op.form == INFIX:
+        setattr(_Reducer, f"{_op.name}_assign", _update_callback(_op))
 
 _parser = None
 _reducer = _Reducer()
@@ -158,13 +204,15 @@ def _lark():
 
 @functools.cache  # made when first needed: a name's pattern takes milliseconds to compile
 def _pattern(kind):
-    """The grammar's NAME ("name") or NUMBER ("number"), or an assignment's target
+    """The grammar's NAME ("name"), NUMBER ("number") or MODULE ("module", at the end), or an assignment's target
     ("assignment"), which is read before parsing so that a statement that fails to parse still
     marks its name as broken rather than leaving it to look like a free input."""
     if kind == "number":
         return re.compile(_lark().get_terminal("NUMBER").pattern.to_regexp())
+    if kind == "module":  # np. at the end of a text
+        return re.compile(rf"(?<!\w){_lark().get_terminal('MODULE').pattern.to_regexp()}$")
     name = _lark().get_terminal("NAME").pattern.to_regexp()
-    return re.compile(name if kind == "name" else rf"\s*({name})\s*=")
+    return re.compile(name if kind == "name" else rf"\s*({name})\s*(?:\*\*|[-+*/^@])?=")
 
 
 def plain_number(text):
@@ -251,6 +299,9 @@ def written_claim(statement):
     if derivative is None:
         return subject, None, None
     return subject, _normal(derivative.group(1) or derivative.group(3)), _normal(derivative.group(2) or derivative.group(4))
+class _Redefinition(Exception):
+    """A name bound again in a program that redefines (the interactive session): the statement
+    stops being read, and the program is read again with the name's new definition."""
 
 
 class Program:
@@ -260,21 +311,22 @@ class Program:
     check statement; ``read_end`` yields the last assignment's graph when the program had no
     output statement. With ``keep=True`` outputs are not yielded: ``graph()`` returns the whole
     program once it has been read.
+
+    With ``redefine=True`` (the interactive session) a binding is a definition, as a spreadsheet
+    cell's formula: binding a name again replaces its definition, and what is defined from the
+    name follows it (the program's definitions are read again in an order where each comes after
+    the names it uses); a definition that uses its own name (x += 1, x = 2*x) builds on the
+    name's earlier one. Without it a name means its latest binding from that line on, as in Python.
     """
 
-    def __init__(self, keep=False, given=()):
+    def __init__(self, keep=False, given=(), redefine=False):
         self.keep = keep
         self.given = given  # names given values from outside (--at): inputs, even a constant's name
-        self.tape = GraphBuilder()
-        self.scope = {}  # name -> node: inputs, named nodes, aliases
-        self.assigned_on = {}  # name -> line of its assignment
-        self.first_used_on = {}  # free input's name -> line of its first use
-        self.constants = {}  # constant's name -> node
-        self.failed = {}  # name -> line whose assignment failed
-        self.spellings = {}  # a non-ASCII name's NFKC form -> the name as first written
+        self.redefine = redefine
+        self.definitions = {}  # with redefine: name -> its definition's statements (line, text, offset, statement, uses)
+        self._replaying = False
+        self._bindings()
         self.outputs, self.sources, self.lines = [], [], []
-        self.last_assignment = None
-        self.last_assignment_line = None
         self.had_output = False
         self._line_number = 0
         self._line = ""
@@ -282,6 +334,21 @@ class Program:
         self._statement = ""
         self._new_leaves = []
         self._pending_output = None
+        self._names_used, self._assigned = set(), None  # the names the statement uses, the name it binds
+
+    def _bindings(self):
+        """No bindings yet: the state the program's statements build."""
+        self.tape = GraphBuilder()
+        self.scope = {}  # name -> node of its latest binding: inputs, named nodes, aliases
+        self.named = {}  # label -> node, every binding: a name's first under the name, a later one as c@5
+        self.latest_label = {}  # a rebound name -> the label of its latest binding
+        self.assigned_on = {}  # name -> line of its first binding
+        self.first_used_on = {}  # free input's name -> line of its first use
+        self.constants = {}  # constant's name -> node
+        self.failed = {}  # name -> line whose assignment failed
+        self.spellings = {}  # a non-ASCII name's NFKC form -> the name as first written
+        self.last_assignment = None
+        self.last_assignment_line = None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -315,7 +382,7 @@ class Program:
                 self.sources.append(source)
                 self.lines.append(self.last_assignment_line)
             else:
-                yield self.tape.graph([node], [source], self.scope, lines=[self.last_assignment_line])
+                yield self.tape.graph([node], [source], self.named, lines=[self.last_assignment_line])
 
     @property
     def statement(self):
@@ -324,25 +391,36 @@ class Program:
 
     def graph(self):
         """The whole program (``keep=True``): every output and every named node."""
-        return self.tape.graph(self.outputs, self.sources, self.scope, keep_named=True, lines=self.lines)
+        return self.tape.graph(self.outputs, self.sources, self.named, keep_named=True, lines=self.lines)
 
     def _read_statement(self, text):
         start = len(self.tape)
         self._new_leaves = []
         self._pending_output = self._pending_claim = None
+        self._names_used, self._assigned = set(), None
         _reducer.program = self
         try:
             _lark().parse(text)
+        except _Redefinition as redefinition:
+            self._forget(start, keep_leaves=False)
+            self._define(str(redefinition))
+            return None
         except (UnexpectedInput, InputError, MathError) as error:
             self._forget(start, keep_leaves=False)
             target = _pattern("assignment").match(text)
-            if target and _normal(target.group(1)) not in self.scope:  # later uses follow from the first failure
-                self.failed[_normal(target.group(1))] = getattr(error, "depends_on", None) or self._line_number
+            name = target and _normal(target.group(1))
+            # (in the session, a definition that fails leaves the earlier one; later uses follow
+            # from the first failure)
+            if target and name not in self.definitions and (name not in self.scope or name in self.assigned_on):
+                self.failed[name] = getattr(error, "depends_on", None) or self._line_number
+                self.scope.pop(name, None)
             elif not target and not text.startswith("check"):
                 self.had_output = True  # a broken output still means the program has outputs
             if isinstance(error, UnexpectedInput):
                 raise self._syntax_error(error) from None
             raise
+        if self.redefine and self._assigned is not None and not self._replaying:
+            self.definitions[self._assigned] = [self._record()]
         if self._pending_claim is not None:
             claim = self._claim(*self._pending_claim)
             if not self.keep:
@@ -357,9 +435,51 @@ class Program:
             self.sources.append(self._statement)
             self.lines.append(self._line_number)
             return None
-        graph = self.tape.graph([node], [self._statement], self.scope, lines=[self._line_number])
+        graph = self.tape.graph([node], [self._statement], self.named, lines=[self._line_number])
         self._forget(start, keep_leaves=True)
         return graph
+
+    # -- redefinition (the interactive session) -------------------------------------------
+
+    def _record(self):
+        return self._line_number, self._line, self._offset, self._statement, frozenset(self._names_used)
+
+    def _define(self, name):
+        """The statement being read defines `name` again: the program is read again with the new
+        definition, which replaces the old one or, when it uses the name, builds on it."""
+        if name in self._names_used and name not in self.definitions:
+            raise self._statement_error(f"{name} has no value to update yet: bind it first ({name} = …)")
+        definitions = dict(self.definitions)
+        definitions[name] = (definitions[name] if name in self._names_used else []) + [self._record()]
+        order = _dependency_order(definitions)
+        if isinstance(order, tuple):
+            raise self._statement_error(
+                f"{name} would depend on itself ({' → '.join(order)}): in the session, what is defined from a "
+                f"name follows its new definition; keep the earlier {name} and give this one another name")
+        current = self._record()
+        old, self.definitions = self.definitions, definitions
+        try:
+            self._replay(order)
+        except GradcalcError:
+            self.definitions = old
+            self._replay(_dependency_order(old))
+            raise
+        finally:
+            self._line_number, self._line, self._offset, self._statement, _ = current
+            self.tape.line = self._line_number
+
+    def _replay(self, order):
+        """Read the definitions again, each name's after the names it uses."""
+        self._bindings()
+        self._replaying = True
+        try:
+            for name in order:
+                for number, line, offset, statement, _ in self.definitions[name]:
+                    self._line_number, self._line, self._offset, self._statement = number, line, offset, statement
+                    self.tape.line = number
+                    self._read_statement(statement)
+        finally:
+            self._replaying = False
 
     def _forget(self, start, keep_leaves):
         """Drop the nodes the last statement made. Its new inputs and constants are named, so
@@ -367,11 +487,14 @@ class Program:
         leaves = [(name, self.tape.kinds[node], self.tape.leaf_values[node]) for name, node in self._new_leaves]
         self.tape.truncate(start)
         for name, kind, value in leaves:
-            table = self.constants if kind == CONSTANT else self.scope
-            if keep_leaves:
-                table[name] = self.tape.leaf(kind, name, value, name)
-            else:
-                del table[name]
+            tables = (self.constants,) if kind == CONSTANT else (self.scope, self.named)
+            node = self.tape.leaf(kind, name, value, name) if keep_leaves else None
+            for table in tables:
+                if keep_leaves:
+                    table[name] = node
+                else:
+                    del table[name]
+            if not keep_leaves:
                 self.first_used_on.pop(name, None)
 
     # -- callbacks from the grammar ------------------------------------------------------
@@ -391,6 +514,7 @@ class Program:
 
     def lookup(self, token):
         name = self._name(token)
+        self._names_used.add(name)
         node = self.scope.get(name)
         if node is not None:
             return node
@@ -404,26 +528,89 @@ class Program:
             return node
         if name in FUNCTIONS:
             raise self._error(InputError, f"{name} is a function: write {name}(…)", token)
-        node = self.scope[name] = self.tape.leaf(INPUT, name, None, name)
+        node = self.scope[name] = self.named[name] = self.tape.leaf(INPUT, name, None, name)
         self.first_used_on[name] = self._line_number
         self._new_leaves.append((name, node))
         return node
 
-    def call(self, token, arguments):
-        name = unicodedata.normalize("NFKC", token) if not token.isascii() else str(token)  # ｓｉｎ is sin
+    def call(self, token, arguments, module=None):
+        """f(…), or np.f(…) with a module's name before it (`module`, the token "np.")."""
+        name = _folded(token)  # ｓｉｎ is sin
         op = FUNCTIONS.get(name)
         if op is None:
-            if name in self.scope or name in CONSTANTS:
+            self._pasted_python(name + "(", module or token)
+            if module is None and (name in self.scope or name in CONSTANTS):
                 raise self._error(InputError, f"{name} is not a function; for a product write {name}*(…)", token)
-            import difflib  # only for this message
-
-            near = difflib.get_close_matches(name, FUNCTIONS, n=1)
-            hint = f"; did you mean {near[0]}?" if near else f" (for a product write {name}*(…))"
-            raise self._error(InputError, f"unknown function {name}{hint}", token)
+            near = _nearest(name, FUNCTIONS)
+            hint = f"; did you mean {module or ''}{near}?" if near else "" if module else f" (for a product write {name}*(…))"
+            raise self._error(InputError, f"unknown function {module or ''}{name}{hint}", token)
         if len(arguments) != op.arity:
             wanted = "1 argument" if op.arity == 1 else f"{op.arity} arguments"
             raise self._error(InputError, f"{name} takes {wanted}, got {len(arguments)}", token)
         return self.tape.apply(op, arguments)
+
+    def module_name(self, module, token):
+        """np.pi, math.e: a constant with a module's name before it, the constant even where the
+        program binds its name (e = c - d)."""
+        name = _folded(token)
+        if name in CONSTANTS:
+            return self.tape.leaf(CONSTANT, name, CONSTANTS[name], name)
+        if name in FUNCTIONS:
+            raise self._error(InputError, f"{module}{name} is a function: write {module}{name}(…)", token)
+        raise self._error(InputError, f"{module}{name}: gradcalc knows the functions and the constants "
+                                      f"{' '.join(CONSTANTS)} after {module}", token)
+
+    def method(self, node, token, arguments):
+        """a.f(…) is f(a, …), for every function of the table (z.relu(), x.pow(2), x.clamp(0, 1))."""
+        name = _folded(token)
+        op = FUNCTIONS.get(name)
+        if op is None:
+            self._pasted_python("." + name, token)
+            near = _nearest(name, FUNCTIONS)
+            hint = f"; did you mean .{near}()?" if near else ""
+            raise self._error(InputError, f"unknown method .{name}(){hint} (a method is a function of the "
+                                          f"value before the dot: x.exp() is exp(x))", token)
+        if len(arguments) + 1 != op.arity:
+            wanted = "no arguments" if op.arity == 1 else "1 argument" if op.arity == 2 else f"{op.arity - 1} arguments"
+            raise self._error(InputError, f".{name}(…) takes {wanted}, got {len(arguments)} "
+                                          f"(the value before the dot is {name}'s first argument)", token)
+        return self.tape.apply(op, (node, *arguments))
+
+    def attribute(self, node, token):
+        """a.T: an op's attribute (the transpose)."""
+        name = _folded(token)
+        op = ATTRIBUTES.get(name)
+        if op is not None:
+            return self.tape.apply(op, (node,))
+        self._pasted_python("." + name, token)
+        if name in FUNCTIONS:
+            raise self._error(InputError, f".{name} is a method: write .{name}()", token)
+        known = ", ".join(f".{attribute}" for attribute in ATTRIBUTES)
+        raise self._error(InputError, f"unknown attribute .{name} (gradcalc knows {known}, and methods such "
+                                      f"as .exp())", token)
+
+    def _pasted_python(self, word, token):
+        """Raise the error that says what to write instead of `word`, Python that gradcalc does not
+        take (Value(…), .backward()), if it is one."""
+        hint = _PYTHON.get(word)
+        if hint is not None:
+            raise self._error(InputError, self._hint(hint, token.column - 1), token)
+
+    def _hint(self, hint, start):
+        """A hint of _PYTHON filled in for the word at `start` in the statement."""
+        statement = self._statement
+        call, inside = statement[start:], ""
+        opening = statement.find("(", start)
+        if opening >= 0 and not statement[start:opening].strip(" .").count(" "):
+            depth = 0
+            for end in range(opening, len(statement)):
+                depth += {"(": 1, ")": -1}.get(statement[end], 0)
+                if depth == 0:
+                    call, inside = statement[start:end + 1], statement[opening + 1:end].strip()
+                    break
+        target = _pattern("assignment").match(statement)
+        name = f"{target.group(1)} = " if target and target.end() <= start else ""
+        return hint.format(call=call, inside=inside, name=name)
 
     def array_literal(self, items):
         """[1, 2] or [[1, 2], [3, 4]]: a rectangular array of numbers, an exact leaf."""
@@ -485,33 +672,54 @@ class Program:
         return tape.apply(OPS["neg"], (node,))
 
     def assign(self, token, node):
+        """NAME = node. A name bound again means its new node from here on (earlier uses keep the
+        old one); the new node is labelled NAME@LINE (NAME@LINE:COLUMN where the line binds NAME
+        more than once), which no name can be, and the first binding keeps the plain name."""
         name = self._name(token)
         if name in FUNCTIONS:
             raise self._error(InputError, f"{name} is the name of a function; choose another name", token)
+        if self.redefine and not self._replaying and (name in self.definitions or name in self.scope
+                                                      or name in self.constants):
+            raise _Redefinition(name)
         if name in self.constants:
             raise self._error(
                 InputError, f"{name} is assigned after its use as the constant {name}; assign it before using it", token
             )
-        if name in self.assigned_on:
-            raise self._error(
-                InputError, f"{name} is already assigned on line {self.assigned_on[name]}; each name is bound once", token
-            )
-        if name in self.scope:
+        if name in self.scope and name not in self.assigned_on:
             raise self._error(
                 InputError,
                 f"{name} is assigned after its use on line {self.first_used_on[name]}; assign it before using it",
                 token,
             )
+        label = name
+        if name in self.assigned_on:
+            label = f"{name}@{self._line_number}"
+            if label in self.named or self.assigned_on[name] == self._line_number:
+                label += f":{self._offset + token.column}"
+            self.latest_label[name] = label
         tape = self.tape
         kind = tape.kinds[node]
         if kind == LITERAL:
-            tape.kinds[node], tape.names[node], tape.labels[node] = INPUT, name, name
+            tape.kinds[node], tape.names[node], tape.labels[node] = INPUT, label, label
         elif kind == OPERATION and tape.names[node] is None:
-            tape.names[node] = name
-        self.scope[name] = node
-        self.assigned_on[name] = self._line_number
+            tape.names[node] = label
+        self.scope[name] = self.named[label] = node
+        self._assigned = name
+        self.failed.pop(name, None)
+        self.assigned_on.setdefault(name, self._line_number)
         self.last_assignment = (node, self._statement)
         self.last_assignment_line = self._line_number
+
+    def update(self, token, op, node):
+        """NAME += node (and -= *= /= **= @=): NAME bound to its current node `op` node."""
+        name = self._name(token)
+        self._names_used.add(name)
+        if name not in self.assigned_on or name not in self.scope:
+            if name in self.failed:
+                raise self._error(InputError, f"{name} has no value: its definition on line {self.failed[name]} failed",
+                                  token)
+            raise self._error(InputError, f"{name} has no value to update yet: bind it first ({name} = …)", token)
+        self.assign(token, self.tape.apply(op, (self.scope[name], node)))
 
     def output(self, node):
         self._pending_output = node
@@ -529,6 +737,7 @@ class Program:
                     raise self._error(InputError, f"{subject}: {name} is not a name the program binds"
                                       f"{self._did_you_mean(name)}", subject)
             subject = self.scope[of]
+            of, wrt = self.latest_label.get(of, of), self.latest_label.get(wrt, wrt)  # the bindings of this line
         else:
             of = wrt = None
             self._derivative_written_as_a_quotient(subject)
@@ -576,12 +785,16 @@ class Program:
 
     def _claim(self, subject, answer, tolerance, of, wrt):
         roots = [subject, answer] + ([tolerance] if tolerance is not None else [])
-        graph = self.tape.graph(roots, [self._statement] * len(roots), self.scope, lines=[self._line_number] * len(roots))
-        position = self.scope[wrt] if wrt is not None else subject
+        graph = self.tape.graph(roots, [self._statement] * len(roots), self.named, lines=[self._line_number] * len(roots))
+        position = self.named[wrt] if wrt is not None else subject
         text = self.tape.labels[answer] if self.tape.kinds[answer] == LITERAL else None
         return Claim(graph, self._statement, self._line_number, of, wrt, position, text, self._uses(answer, None))
 
     # -- errors ----------------------------------------------------------------------------
+
+    def _statement_error(self, message):
+        """An InputError about the statement being read as a whole."""
+        return InputError(message, line=self._line_number, column=self._offset + 1, source=self._line)
 
     def _error(self, kind, message, token, column=None):
         column = token.column if column is None else column
@@ -608,7 +821,65 @@ class Program:
             token = error.token
             what = {"NUMBER": "number ", "NAME": "name "}.get(token.type, "")
             message = f"unexpected {what}{str(token)!r}; expected {_expected(error.expected)}"
+        pasted = self._pasted_word()
+        if pasted is not None:  # Python that gradcalc does not take: say what to write instead
+            start, hint = pasted
+            message, column = self._hint(hint, start), self._offset + start + 1
         return kind(message, line=self._line_number, column=column, source=self._line)
+
+    def _pasted_word(self):
+        """(where, hint) for the first word of the statement that is Python gradcalc does not take
+        (for, print, Value, .backward…), or None."""
+        statement = self._statement
+        for found in _pattern("name").finditer(statement):
+            word, start = found.group(), found.start()
+            before = statement[:start]
+            if before.endswith(".") and not _pattern("module").search(before):
+                key = "." + word
+            elif statement[found.end():].lstrip().startswith("("):
+                key = word + "("
+            else:
+                key = word if not before.strip() else None
+            if key in _PYTHON:
+                return start, _PYTHON[key]
+        return None
+
+
+def _dependency_order(definitions):
+    """The names of `definitions` (name -> statements, each with the names it uses last), each
+    after the names its definition uses, otherwise in their order; where some depend on each other
+    in a circle, that circle instead, as a tuple of names from one back to itself."""
+    uses = {name: set().union(*(record[-1] for record in statements)) & definitions.keys() - {name}
+            for name, statements in definitions.items()}
+    order, placed = [], set()
+    while len(order) < len(uses):
+        ready = next((name for name in uses if name not in placed and uses[name] <= placed), None)
+        if ready is None:
+            return _circle(uses, placed)
+        order.append(ready)
+        placed.add(ready)
+    return order
+
+
+def _circle(uses, placed):
+    """A circle among the names not placed, each of which uses another of them."""
+    path, name = [], next(name for name in uses if name not in placed)
+    while name not in path:
+        path.append(name)
+        name = next(used for used in sorted(uses[name]) if used not in placed)
+    return tuple(path[path.index(name):] + [name])
+
+
+def _folded(token):
+    """A function's, method's or attribute's name as written, compatibility forms folded (ｓｉｎ is sin)."""
+    return unicodedata.normalize("NFKC", token) if not token.isascii() else str(token)
+
+
+def _nearest(name, names):
+    import difflib  # only for a message
+
+    near = difflib.get_close_matches(name, names, n=1)
+    return near[0] if near else None
 
 
 def _normal(name):

@@ -23,7 +23,7 @@ def interact(output_format, lines=None):
     if typed:
         sys.stdin.reconfigure(errors="replace")  # a byte that is not UTF-8 is an error in its line
         readline = _line_editing()
-        print("gradcalc: type a statement, :help for help, :quit to leave")
+        print("gradcalc: type a statement; help for help, quit or Ctrl-D to leave")
     state = Session(output_format)
     number = 0
     while True:
@@ -45,10 +45,12 @@ def interact(output_format, lines=None):
 
 
 def _typed():
-    """The next line typed at the prompt, or None at Ctrl-D."""
+    """The next line typed at the prompt, or None at Ctrl-D (after a new line, so that the shell's
+    prompt starts on a line of its own)."""
     try:
         return input("gc> ")
     except EOFError:
+        print()
         return None
 
 

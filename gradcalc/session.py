@@ -13,7 +13,8 @@ import traceback
 from . import render
 from .api import Answers, constant
 from .errors import GradcalcError, InputError
-from .evaluate import Evaluation
+from .evaluate import Evaluation, forward
+from .graph import INPUT
 from .numbers import format_number, is_finite
 from .parser import Program, canonical_name
 from .textwidth import shortened
@@ -329,10 +330,17 @@ class _Progress:
 
 HELP = """\
 Type a statement: `x = 3` binds an input, `s = x*y` names a node, a bare expression is
-evaluated and its gradients shown, `check d(s)/d(x) = 2` checks an answer.
+evaluated and its gradients shown, `check d(s)/d(x) = 2` checks an answer. Binding a name
+again redefines it and what is defined from it follows (`x = 5`, then s is 5*y); `x += 1`
+builds on x's definition. `ans` is the last answer's value.
   :at x=3,y=1/2    set inputs (constant expressions)      :format {formats}
   :explain         explain the last output's gradients     :float / :exact   how to compute
-  :reset           forget every binding                    :help   :quit (or Ctrl-D)"""
+  :vars            the bindings and their values           :reset   forget every binding
+  :help or help    this help                               :quit, quit, exit or Ctrl-D   leave"""
+
+# Bare words that are commands, as at Python's prompt (in an expression they are still names).
+WORDS = {"quit": ":quit", "exit": ":quit", "help": ":help"}
+ANS = "ans"  # the last answer's value, an input the session gives, until the session defines the name
 
 
 class Session:
@@ -341,14 +349,22 @@ class Session:
 
     def __init__(self, output_format, out=None):
         self.out = out or sys.stdout
-        self.answers = Answers(way=":at")
+        self.answers = self._answers()
         self.format, self.show = output_format, render.renderer(output_format, self.out)
         self.last = None
 
+    @staticmethod
+    def _answers(exact=True):
+        """A program read as the session reads it: a name bound again is redefined."""
+        answers = Answers(exact=exact, way=":at")
+        answers.program = Program(redefine=True)
+        return answers
+
     def handle(self, line, number):
         """One line: a statement or a colon command. False when the session should end."""
-        command, _, argument = line.strip().partition(" ")
+        command, _, argument = WORDS.get(line.strip(), line.strip()).partition(" ")
         if not command.startswith(":"):
+            self._answer_is_given()
             for item in self.answers.read(line, number):
                 if isinstance(item, GradcalcError):
                     say(f"error: {item}")
@@ -357,6 +373,7 @@ class Session:
                     self.show.evaluation(item)
                 else:
                     self.show.verdict(item)
+            self._answer_is_given()
             return True
         if command in (":quit", ":q", ":exit"):
             return False
@@ -372,12 +389,53 @@ class Session:
         elif command in (":float", ":exact"):
             self.answers.exact = command == ":exact"
         elif command == ":reset":
-            self.answers, self.last = Answers(exact=self.answers.exact, way=":at"), None
+            self.answers, self.last = self._answers(self.answers.exact), None
         elif command == ":explain":
             self._explain()
+        elif command == ":vars":
+            self._vars()
         else:
             say(f"error: unknown command {command}; :help lists them")
         return True
+
+    def _answer_is_given(self):
+        """ans is the last answer's value, given as :at gives a value, unless the session defines ans."""
+        if ANS in self.answers.program.definitions:
+            self.answers.at.pop(ANS, None)
+        elif self.last is not None:
+            self.answers.at[ANS] = self.last.value
+
+    def _vars(self):
+        """Each name the session knows, its value and where the value comes from."""
+        program, at = self.answers.program, self.answers.at
+        rows = []
+        for name, node in program.scope.items():
+            if name in program.definitions:
+                source = "; ".join(record[3] for record in program.definitions[name])
+            elif name in at:
+                source = "the last answer" if name == ANS else ":at"
+            else:
+                source = f"no value yet: give it with :at {name}=VALUE"
+            value, note = self._value(program.tape.graph([node], [name], program.named))
+            rows.append((name if value is None else f"{name} = {value}", source + (f" ({note})" if note else "")))
+        rows += [(f"{name} = {format_number(value)}", "the last answer" if name == ANS else ":at")
+                 for name, value in at.items() if name not in program.scope]
+        if not rows:
+            print("nothing is bound yet", file=self.out)
+        width = max((len(left) for left, _ in rows), default=0)
+        for left, source in rows:
+            print(f"{left.ljust(width)}   {source}", file=self.out)
+
+    def _value(self, graph):
+        """(The output's value as shown, None) or (None, why it has none)."""
+        missing = [name for name, node in graph.inputs.items() if name not in self.answers.at and
+                   graph.leaf_values[node] is None]
+        if missing:
+            return None, None if graph.kinds[graph.outputs[0]] == INPUT else f"no value yet: needs {', '.join(missing)}"
+        try:
+            return format_number(forward(graph, self.answers.at, self.answers.exact)[graph.outputs[0]]), None
+        except GradcalcError as error:
+            return None, error.message
 
     def _format(self, name):
         formats = render.names(render.EVALUATIONS)

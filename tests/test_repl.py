@@ -198,11 +198,110 @@ def test_reset_also_forgets_at_values(tmp_path):
     assert "3" in value_row(run.stdout, "s + 1")
 
 
-def test_rebinding_without_reset_is_an_error(tmp_path):
-    """Without :reset, binding x twice is the language's error, and x keeps its first value."""
+def test_rebinding_without_reset(tmp_path):
+    """Without :reset, x may be bound again: x*x uses the new value."""
     run = repl("x = 3\nx = 5\nx*x\n", tmp_path)
-    assert "already assigned" in run.stderr
-    assert "9" in value_row(run.stdout, "x*x")
+    assert run.stderr == ""
+    assert "25" in value_row(run.stdout, "x*x")
+
+
+# -- the session as a calculator --------------------------------------------------------------------
+
+
+def test_rebinding_recomputes_what_depends_on_the_name(tmp_path):
+    """x = 3, y = x^2, x = 5: y follows x (a spreadsheet, not a Python program), so y is 25."""
+    run = repl("x = 3\ny = x^2\nx = 5\ny\n", tmp_path)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert "25" in value_row(run.stdout, "y")
+
+
+def test_a_definition_that_uses_its_name_builds_on_it(tmp_path):
+    """x += 1 (or x = 2*x) builds on x's definition, and y = x^2 follows: 16, then 64 (x's
+    definitions after the first are labelled by their lines, as in a program)."""
+    run = repl("x = 3\ny = x^2\nx += 1\ny\nx = 2*x\ny\n", tmp_path)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    rows = [line.split() for line in run.stdout.splitlines() if line.startswith("y = ")]
+    assert [row[:4] for row in rows] == [["y", "=", "x@3^2", "16"], ["y", "=", "x@5^2", "64"]]
+
+
+def test_defining_a_name_used_before_makes_its_users_follow(tmp_path):
+    """z = w*2 with w not yet bound, then w = 4: z is 8 (the program file would say "assign it
+    before using it"); a constant's name too: e2 = e, then e = 2."""
+    run = repl("z = w*2\nw = 4\nz\ne2 = e\ne = 2\ne2 + 0\n", tmp_path)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert "8" in value_row(run.stdout, "z")
+    assert "2" in value_row(run.stdout, "e2 + 0")
+
+
+def test_a_circular_definition_is_refused_and_the_old_one_kept(tmp_path):
+    """x = y*2 where y is defined from x: an error naming the circle; x keeps its definition."""
+    run = repl("x = 3\ny = x + 1\nx = y*2\nx*1\n", tmp_path)
+    assert "error: line 3, column 1: x would depend on itself (x → y → x)" in run.stderr
+    assert "3" in value_row(run.stdout, "x*1")
+
+
+def test_a_failed_definition_keeps_the_earlier_one(tmp_path):
+    """x = 2 + is an error; x is still 3."""
+    run = repl("x = 3\nx = 2 +\nx*1\n", tmp_path)
+    assert "ended early" in run.stderr
+    assert "3" in value_row(run.stdout, "x*1")
+
+
+def test_several_statements_on_a_line_see_the_new_definition(tmp_path):
+    """x = 3; y = x^2 then x = 5; y on one line: 25."""
+    run = repl("x = 3; y = x^2\nx = 5; y\n", tmp_path)
+    assert run.stderr == ""
+    assert "25" in value_row(run.stdout, "y")
+
+
+def test_ans_is_the_last_answer(tmp_path):
+    """ans is the last output's value: 2*3, ans + 1 (7), ans*2 (14)."""
+    run = repl("2*3\nans + 1\nans*2\n", tmp_path)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert "7" in value_row(run.stdout, "ans + 1")
+    assert "14" in value_row(run.stdout, "ans*2")
+
+
+def test_ans_before_any_answer_has_no_value_and_a_bound_ans_is_yours(tmp_path):
+    """Before any answer ans is an input with no value; once you bind ans, it is your ans."""
+    run = repl("ans\n1+1\nans = 10\nans*1\n", tmp_path)
+    assert "no value for ans" in run.stderr
+    assert "10" in value_row(run.stdout, "ans*1")
+
+
+@pytest.mark.parametrize("word", ["quit", "exit", " quit "])
+def test_quit_and_exit_as_bare_words(tmp_path, word):
+    """quit and exit alone on a line end the session, as at Python's prompt."""
+    run = repl(f"1+1\n{word}\n40+2\n", tmp_path)
+    assert run.returncode == 0 and run.stderr == ""
+    assert "42" not in run.stdout
+
+
+def test_help_as_a_bare_word_and_the_words_as_names(tmp_path):
+    """help alone prints the help; inside an expression help and quit are still names."""
+    run = repl("help\nhelp = 2\nhelp*3\n", tmp_path)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert ":vars" in run.stdout and "ans" in run.stdout
+    assert "6" in value_row(run.stdout, "help*3")
+
+
+def test_vars_lists_the_bindings_and_their_values(tmp_path):
+    """:vars: each name with its value and where it comes from (its definition, :at, the last
+    answer), and a name still without a value says how to give one, in the session's words."""
+    run = repl(":vars\nx = 3\ny = x^2\nc = 1; c += c\n:at z=2\nq = z + v\nx*1\n:vars\n", tmp_path)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    listing = run.stdout.split("x*1", 1)[1]
+    rows = [" ".join(line.split()) for line in listing.splitlines()[-7:]]
+    assert rows == [
+        "x = 3 x = 3",
+        "y = 9 y = x^2",
+        "c = 2 c = 1; c += c",
+        "z = 2 :at",
+        "v no value yet: give it with :at v=VALUE",
+        "q q = z + v (no value yet: needs v)",
+        "ans = 3 the last answer",
+    ]
+    assert run.stdout.startswith("nothing is bound yet")
 
 
 def test_check_lines_in_the_session(tmp_path):
@@ -277,7 +376,7 @@ def test_terminal_session_shows_the_prompt_and_answers(tmp_path, args):
     terminal = Terminal([sys.executable, "-m", "gradcalc", *args], tmp_path)
     try:
         end = terminal.read_until(b"gc> ")
-        assert b":help" in terminal.buffer[:end]  # the greeting says how to get help
+        assert b"help for help" in terminal.buffer[:end]  # the greeting says how to get help
         terminal.write("x = 3; x*x + x\n")
         answer_end = terminal.read_until(b"gc> ", end)
         answer = terminal.buffer[end:answer_end].decode("utf-8", errors="replace")
@@ -338,3 +437,30 @@ def test_terminal_ctrl_c_explain_ctrl_d_and_history(tmp_path):
             os.kill(pid, 9)
             os.waitpid(pid, 0)
         os.close(master)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_terminal_calculator_session_and_ctrl_d(tmp_path):
+    """At a terminal: y follows a rebound x, ans is the last answer, :vars lists the bindings,
+    and Ctrl-D at the prompt ends the session with exit 0 on a line of its own."""
+    terminal = Terminal([sys.executable, "-m", "gradcalc", "repl", "--format", "plain"], tmp_path)
+    try:
+        end = terminal.read_until(b"gc> ")
+        answers = []
+        for line in ["x = 3", "y = x^2", "x = 5", "y", "ans*2", ":vars"]:
+            terminal.write(line + "\n")
+            start, end = end, terminal.read_until(b"gc> ", end)
+            answers.append(terminal.buffer[start:end].decode("utf-8", errors="replace"))
+        assert "y = x^2  25" in answers[3]
+        assert "×  ans × 2  50" in answers[4]
+        assert "ans = 50" in answers[5] and "y = 25" in answers[5]
+        terminal.write("\x04")  # Ctrl-D at an empty prompt
+        assert terminal.process.wait(timeout=TIMEOUT) == 0
+        try:  # what the session wrote after the prompt: a new line, so the shell's prompt starts clean
+            while select.select([terminal.master], [], [], 0.5)[0]:
+                terminal.buffer += os.read(terminal.master, 4096)
+        except OSError:  # the terminal's other end is closed
+            pass
+        assert terminal.buffer[end:].strip(b"\x04") in (b"\r\n", b"\n", b"^D\r\n"), terminal.buffer[end:]
+    finally:
+        terminal.close()
