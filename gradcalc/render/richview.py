@@ -12,7 +12,7 @@ from rich.theme import Theme
 
 from .. import arrays
 from ..numbers import array_lines, format_number
-from .layout import MAX_ROWS, describe, heading, output_name, shown_inputs, tree
+from .layout import MAX_ROWS, describe, gradient, heading, nan_notes, output_name, shown_inputs, tree
 
 THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
 # the styles of the roles of (text, role) pieces (see render.text)
@@ -127,7 +127,7 @@ def _output(evaluation, output, console, precision, max_nodes):
 
 
 def _tree(evaluation, output, console, precision, max_nodes):
-    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    graph, values = evaluation.graph, evaluation.values
     name = output_name(graph, output)
     rows, complete = tree(graph, graph.outputs[output], max_nodes)
     nodes = Table(box=box.SIMPLE_HEAD, title=Text(heading(graph, output, full=max_nodes is None), style="bold"), title_justify="left")
@@ -148,7 +148,7 @@ def _tree(evaluation, output, console, precision, max_nodes):
             label.append(detail, style="detail")
         elif detail:
             label.append(f"  {detail}", style="detail")
-        nodes.add_row(label, _cell(values[row.node], precision), _cell(grads[row.node], precision))
+        nodes.add_row(label, _cell(values[row.node], precision), _cell(gradient(evaluation, output, row.node), precision))
     console.print(nodes)
     if not complete:
         console.print(Text(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)", style="detail"))
@@ -156,7 +156,7 @@ def _tree(evaluation, output, console, precision, max_nodes):
 
 def _inputs(evaluation, output, console, precision, max_nodes):
     """The inputs with their values and ∂output/∂input."""
-    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    graph, values = evaluation.graph, evaluation.values
     name = output_name(graph, output)
     inputs, hidden = shown_inputs(evaluation, output, max_nodes)
     if inputs:
@@ -165,8 +165,10 @@ def _inputs(evaluation, output, console, precision, max_nodes):
         table.add_column("value", justify="right", style="value")
         table.add_column(f"∂{name}/∂input", justify="right", style="grad")
         for input_name, node in inputs:
-            table.add_row(input_name, _cell(values[node], precision), _cell(grads[node], precision))
+            table.add_row(input_name, _cell(values[node], precision), _cell(gradient(evaluation, output, node), precision))
         console.print(table)
+        for note in nan_notes(evaluation, output, inputs):
+            console.print(Text(note, style="yellow"))
     if hidden:
         console.print(Text(f"… {hidden} more inputs not shown (--all shows every input)", style="detail"))
 
