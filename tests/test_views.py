@@ -198,3 +198,49 @@ def test_dot_shows_a_big_array_on_an_edge_by_its_shape():
     result = run("-f", SAMPLES / "two-layer.gc", "--format", "dot")
     assert '<4×2<br/><font color="red">4×2</font>>' in result.stdout
     assert "[[" not in result.stdout
+
+
+# -- point 5: the tree uses the room ----------------------------------------------------------------
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def tree_at(sample, columns):
+    """`gradcalc eval -f SAMPLE --format tree` in a process whose terminal is COLUMNS wide."""
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    done = subprocess.run([sys.executable, "-m", "gradcalc", "eval", "-f", str(SAMPLES / sample), "--format", "tree"],
+                          capture_output=True, text=True, env=env, encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("sample", ["shopping.gc", "neuron.gc", "two-layer.gc"])
+@pytest.mark.parametrize("columns", [40, 80, 160])
+def test_the_tree_fits_the_width_and_never_cuts_a_number(sample, columns):
+    text = tree_at(sample, columns)
+    lines = text.splitlines()
+    assert all(len(line) <= columns for line in lines), max(lines, key=len)
+    assert not [line for line in lines if line != line.rstrip()]
+    assert not re.search(r"\d…|…\d", text)  # no number cut short
+    shown = set(NUMBER.findall(text))
+    values = json_record("-f", SAMPLES / sample)
+    for node in values["nodes"]:
+        for number in (node["value"], node["grad"]):
+            flat = json.dumps(number)
+            for x in re.findall(r"-?[\d.]+(?:e[-+]?\d+)?", flat):
+                assert format_number(float(x)) in shown, (format_number(float(x)), text)
+
+
+def test_the_table_takes_the_whole_width_before_cutting_a_name():
+    """At 80 columns shopping's tree fits without an ellipsis (the bug: t = orange × orange_cou…)."""
+    text = tree_at("shopping.gc", 80)
+    assert "t = orange × orange_count" in text and "…" not in text
+
+
+def test_tree_guides_continue_across_a_matrix_rows():
+    """Each continuation line of a matrix row keeps the guides of the levels that go on."""
+    lines = tree_at("two-layer.gc", 160).splitlines()
+    start = next(k for k, line in enumerate(lines) if "├── y = softmax" in line)
+    for line in lines[start + 1:start + 4]:
+        assert line.lstrip().startswith("│   │"), line
