@@ -18,9 +18,9 @@ import click
 
 from . import __version__, render, session, streams
 from .errors import GradcalcError, InputError
+from .numbers import FULL, MAX_PRECISION, precision_of
 
 EXIT_UNFINISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 3, 128 + 2, 128 + 13
-MAX_PRECISION = 100  # a double has 17 meaningful digits; an exact value may show more, within reason
 
 EXAMPLE = """\b
 Example, the textbook's shopping bill (apples 100 yen × 5, oranges 80 × 3, tax 1.08):
@@ -166,11 +166,25 @@ def main(ctx):
             click.echo(ctx.get_help())
 
 
+class _Precision(click.ParamType):
+    """--precision N (significant digits, 1 to MAX_PRECISION) or --precision full."""
+
+    name = "precision"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value == FULL:
+            return value
+        try:
+            return precision_of(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
 def _point_options(command):
     """--at, --float and --precision: where to evaluate, how to compute, how to show numbers."""
-    command = click.option("--precision", type=click.IntRange(1, MAX_PRECISION), metavar="N",
-                           help=f"Round what is shown to N significant digits, 1 to {MAX_PRECISION} "
-                                "(never what is computed).")(command)
+    command = click.option("--precision", type=_Precision(), metavar="N|full",
+                           help=f"Show floats to N significant digits, 1 to {MAX_PRECISION} (6 by default), "
+                                "or every digit with 'full' (never changes what is computed).")(command)
     command = click.option("--float", "use_float", is_flag=True,
                            help="Compute in IEEE doubles instead of exact rationals.")(command)
     return click.option("--at", "bindings", multiple=True, metavar="NAME=VALUE[,...]",

@@ -32,6 +32,7 @@ class Evaluation:
         self.values = values
         self.gradients = gradients  # one list per output, indexed by node
         self.wrt = wrt  # the names whose gradients were asked for; None for all
+        self._varies, self._flags = None, {}  # has_gradient's flags, made when first asked
 
     @property
     def value(self):
@@ -56,6 +57,34 @@ class Evaluation:
         """What flows back along one arrow: the consumer's gradient times its local partial
         with respect to its k-th input (a node's gradient is the sum over its arrows)."""
         return contributions(self.graph, self.values, consumer, self.gradients[output][consumer])[k]
+
+    def has_gradient(self, node, output=0):
+        """Whether the node's gradient means something: not for a constant that reaches the output
+        only as a setting of an op (x^2's 2, a[0]'s 0, a target written out; an Op's
+        constant_operands), nor for a node the output does not use. Found once per output."""
+        return bool(self._meaningful(output)[node])
+
+    def arrow_has_gradient(self, output, consumer, k):
+        """Whether what flows back along the arrow into the consumer's k-th input means something."""
+        graph = self.graph
+        return bool(self._meaningful(output)[consumer]) and _differentiated(graph, consumer, k, self._varying())
+
+    def no_derivative(self, node, output=0):
+        """Why the node's gradient is nan ("no derivative for the exponent: log of a negative base
+        (-2)"), or None where it is not nan."""
+        if not _has_nan(self.gradients[output][node]):
+            return None
+        return _nan_reason(self, output, node)
+
+    def _varying(self):
+        if self._varies is None:
+            self._varies = _varying(self.graph)
+        return self._varies
+
+    def _meaningful(self, output):
+        if output not in self._flags:
+            self._flags[output] = _meaningful(self.graph, self.graph.outputs[output], self._varying())
+        return self._flags[output]
 
     def __getitem__(self, name):
         """The value of the node bound to `name`."""
@@ -406,18 +435,76 @@ def local_partials(graph, values, node, rule=None):
     return tuple(None if p is None else numbers.fit_gradient(arrays.tidy(p)) for p in partials)
 
 
+# -- which gradients mean something, and why one is nan (for the views; never in the walks) ----------
+
+
+def _varying(graph):
+    """A flag per node: whether it depends on an input (else it is a constant of the program)."""
+    varies, kinds, args = bytearray(len(graph)), graph.kinds, graph.args
+    for i in range(len(graph)):
+        if kinds[i] == INPUT or any(varies[j] for j in args[i]):
+            varies[i] = 1
+    return varies
+
+
+def _differentiated(graph, consumer, k, varies):
+    """Whether the consumer's k-th operand is differentiated: always, unless it is a constant in a
+    place the op declares a setting."""
+    return bool(varies[graph.args[consumer][k]]) or not graph.ops[consumer].is_constant_operand(k)
+
+
+def _meaningful(graph, root, varies):
+    """A flag per node: whether some arrow that is differentiated leads from it to `root`."""
+    flags = bytearray(len(graph))
+    flags[root] = 1
+    for i in range(root, -1, -1):
+        if flags[i] and graph.ops[i] is not None:
+            for k, j in enumerate(graph.args[i]):
+                if not flags[j] and _differentiated(graph, i, k, varies):
+                    flags[j] = 1
+    return flags
+
+
+def _has_nan(value):
+    if arrays.is_array(value):
+        return value.dtype != object and bool(arrays.np.isnan(value).any())
+    return type(value) is float and value != value
+
+
+def _nan_reason(evaluation, output, node):
+    """Where the nan in the node's gradient comes from: the arrow nearest the output, on a path
+    from the node, that sends back nan while its consumer's gradient has none; worded by the op's
+    no_derivative column, else by where the slope is not finite."""
+    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    reached = graph.descendants([node])
+    for i in range(graph.outputs[output], node, -1):
+        if not reached[i] or graph.ops[i] is None or _has_nan(grads[i]) or not evaluation.has_gradient(i, output):
+            continue
+        sent = contributions(graph, values, i, grads[i])
+        for k, j in enumerate(graph.args[i]):
+            if reached[j] and _has_nan(sent[k]):
+                op = graph.ops[i]
+                shown = [numbers.format_number(values[n], approximate=False) for n in graph.args[i]]
+                reason = op.no_derivative[k] if k < len(op.no_derivative) else None
+                if reason:
+                    return reason.format(*shown, symbol=op.symbol)
+                return f"no derivative: {graph.expression(i, limit=40)} has no finite slope here"
+    return None
+
+
 def _math_error(graph, values, node, reason):
     """'log(x - 5) at x = 3: log of -2 is undefined': the sub-expression, the values of the
     names in it, and why it has no value."""
     op = graph.ops[node]
-    shown = [numbers.format_number(values[j], approximate=False) for j in graph.args[node]]
+    # the values that broke it, every digit (a number rounded for reading could look harmless)
+    shown = [numbers.format_number(values[j], numbers.FULL, approximate=False) for j in graph.args[node]]
     reason = reason.format(*shown, symbol=op.symbol)
     named = {}  # name -> node, for the names the printed sub-expression shows
     for i in graph.ancestors(node):
         if graph.names[i] and i != node and values[i] is not None and graph.names[i] not in named:
             if _mentions(graph, node, i):
                 named[graph.names[i]] = i
-    where = ", ".join(f"{name} = {numbers.format_number(values[i])}" for name, i in named.items())
+    where = ", ".join(f"{name} = {numbers.format_number(values[i], numbers.FULL)}" for name, i in named.items())
     expression = graph.expression(node)
     return MathError(f"{expression} at {where}: {reason}" if where else f"{expression}: {reason}",
                      line=graph.node_lines[node])

@@ -223,27 +223,49 @@ def json_number(value):
     return "nan" if value != value else ("inf" if value > 0 else "-inf")
 
 
+SHOWN_DIGITS = 6  # significant digits of a float shown to a person, unless --precision says otherwise
+FULL = "full"  # --precision full: every float's digits (its shortest exact spelling)
+NO_NUMBER = "—"  # where there is no number to show: a constant's gradient (x^2's 2)
+MAX_PRECISION = 100  # a double has 17 meaningful digits; an exact value may show more, within reason
+
+
+def precision_of(text):
+    """--precision's (and :precision's) value: N significant digits, 1 to MAX_PRECISION, or FULL.
+    ValueError for anything else."""
+    text = text.strip().lower()
+    if text == FULL:
+        return FULL
+    if text.isdigit() and 1 <= int(text) <= MAX_PRECISION:
+        return int(text)
+    raise ValueError(f"{text or 'nothing'}: give a number of significant digits from 1 to {MAX_PRECISION}, "
+                     "or full (every digit of a float)")
+
+
 def format_number(value, precision=None, approximate=True):
-    """How a person writes the number: 799.2, 1/3 ≈ 0.333333, 0.1 (a float's shortest form).
-    ``precision`` rounds what is shown to that many significant digits, never what is computed;
+    """How a person reads the number, in every view: a float to SHOWN_DIGITS significant digits
+    (0.622459), an exact value exactly (799.2, 1/3 ≈ 0.333333), None as NO_NUMBER.
+    ``precision`` N rounds what is shown to N significant digits (exact values too), never what
+    is computed, and FULL shows a float's shortest exact spelling (0.6224593312018546);
     ``approximate=False`` leaves a fraction's decimal out (1/3). A small array is written as
     nested lists, a big one by its shape."""
+    if value is None:
+        return NO_NUMBER
     if arrays.is_array(value):
         return format_array(value, precision)
     if type(value) is float:
         if not math.isfinite(value):
             return "nan" if value != value else ("inf" if value > 0 else "-inf")
-        if precision is not None:
-            return _rounded(value, precision)
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    if precision is not None:
+        if precision == FULL:
+            text = repr(value)
+            return text[:-2] if text.endswith(".0") else text
+        return _rounded(value, SHOWN_DIGITS if precision is None else precision)
+    if precision is not None and precision != FULL:
         return _approximately(value, precision)
     if type(value) is int or value.denominator == 1:
         value = int(value)
         if -10**29 < value < 10**30:  # at most 30 characters
             return str(value)
-        shown = format_number(float(value)) if abs(value) < 1e300 else _approximately(value, 17)
+        shown = format_number(float(value), FULL) if abs(value) < 1e300 else _approximately(value, 17)
         return ("≈ " if approximate else "") + shown
     decimal = _terminating_decimal(value)
     if decimal is not None:
@@ -251,7 +273,7 @@ def format_number(value, precision=None, approximate=True):
     fraction = _fraction_text(value)
     if not approximate and fraction is not None:
         return fraction
-    approx = _approximately(value, 6)
+    approx = _approximately(value, SHOWN_DIGITS)
     return f"{fraction} ≈ {approx}" if fraction is not None else f"≈ {approx}"
 
 
@@ -286,26 +308,24 @@ def format_array(value, precision=None):
     """[[0.1, 0.2], [0.3, 0.4]] for a small array; '64×100 matrix' for a big one."""
     if value.size > ARRAY_SHOWN:
         return arrays.describe_shape(value.shape)
-    digits = 6 if precision is None else precision
     if value.ndim == 0:
         return format_number(value[()], precision)
-    return "[" + ", ".join(format_array(row, precision) if arrays.is_array(row) else _element(row, digits, precision)
+    return "[" + ", ".join(format_array(row, precision) if arrays.is_array(row) else _element(row, precision)
                            for row in value) + "]"
 
 
-def array_cells(value, precision=None, digits=6):
+def array_cells(value, precision=None):
     """A small vector or matrix as rows of its elements' text (a vector is one row); None if
     it is big or has more than two dimensions."""
     if value.size > ARRAY_SHOWN or value.ndim > 2:
         return None
     rows = value.reshape(1, -1) if value.ndim == 1 else value
-    digits = digits if precision is None else precision
-    return [[_element(x, digits, precision) for x in row] for row in rows]
+    return [[_element(x, precision) for x in row] for row in rows]
 
 
 def array_lines(value, precision=None):
     """A small matrix as aligned rows, for a view with room for them; None if it is big."""
-    cells = array_cells(value, precision, digits=4)
+    cells = array_cells(value, precision)
     if cells is None:
         return None
     width = max((len(c) for row in cells for c in row), default=0)
@@ -315,13 +335,11 @@ def array_lines(value, precision=None):
     return ["[" + line + "]" for line in lines]
 
 
-def _element(x, digits, precision):
-    """One element: short (an exact fraction as 1/3, a float to `digits` digits)."""
+def _element(x, precision):
+    """One element: short (an exact fraction as 1/3, not 1/3 ≈ 0.333333)."""
     if isinstance(x, float):  # NumPy's float64 is a float too
-        return _rounded(float(x), digits)
-    if precision is not None:
-        return _approximately(x, digits)
-    return format_number(x, approximate=False)
+        x = float(x)
+    return format_number(x, precision, approximate=False)
 
 
 def _approximately(value, digits):
@@ -379,7 +397,7 @@ def _power_of_five(n):
 def _rounded(value, digits):
     """value to `digits` significant digits, but never dropping digits before the point."""
     if not math.isfinite(value):
-        return format_number(value)
+        return format_number(value, FULL)
     digits = max(digits, 1)
     magnitude = abs(value)
     if magnitude == 0:

@@ -27,8 +27,13 @@ printed), ``calls`` (the names a call may use, and a method: ``x.exp()`` is ``ex
 alias for an operator is the op's name, and the parser makes its callbacks from the table),
 ``mistakes`` (the wrong backward rules students typically write for it, each a ``Mistake``:
 the homework judge recognises a wrong gradient as one of them without knowing the op), ``shapes(*inputs)`` (why inputs of these shapes do not fit, or None), ``rule`` (the
-backward rule in words, the way the textbook says it) and ``undefined`` (the message when the
-forward rule has no value, formatted with the inputs). The table checks itself when it is built.
+backward rule in words, the way the textbook says it), ``undefined`` (the message when the
+forward rule has no value, formatted with the inputs), ``constant_operands`` (the positions of
+operands that are settings of the op rather than quantities flowing through it: power's
+exponent, an index, cross_entropy's target; where such an operand is a constant, written in the
+program, its gradient means nothing and no view shows one) and ``no_derivative`` (for each
+input, why its local partial can be nan where the op has a value, formatted as ``undefined``).
+The table checks itself when it is built.
 
 Adding an op is adding one row (and its test case in tests/test_ops.py). At a kink the partials
 follow PyTorch: relu'(0) = 0, abs'(0) = 0, max/min at a tie split the gradient evenly between
@@ -95,6 +100,8 @@ class Op:
     mistakes: tuple = ()  # Mistake rows: the wrong backward rules the homework diagnoses recognise
     shapes: Callable | None = None
     undefined: str = "{symbol} of {0} is undefined"
+    constant_operands: tuple = ()  # positions not differentiated when a constant is there (a variadic op's last repeats)
+    no_derivative: tuple = ()  # per input, why its partial can be nan at a valid point (None: it cannot)
     terms: tuple | None = field(default=None, init=False)  # the partials, when declared as terms
     # where the backward walk finds the terms: 0-2 in (node, x, y), 3 + c for PARTIAL_CONSTANTS[c]
     term_places: tuple | None = field(default=None, init=False, repr=False)
@@ -112,6 +119,12 @@ class Op:
             object.__setattr__(self, "term_places", _places_of(self.terms))
         object.__setattr__(self, "elementwise", self.vjp is None)
         _check(self)
+
+    def is_constant_operand(self, k):
+        """Whether the k-th operand is a setting of the op (x^2's 2, a[0]'s 0), not differentiated
+        when it is a constant."""
+        last = self.arity - 1
+        return k in self.constant_operands or (self.variadic and k > last and last in self.constant_operands)
 
     def forward_in(self, m):
         """The forward rule with the backend `m` bound: m's own primitive where the row names one
@@ -162,6 +175,9 @@ def _check(op):
     count = len(op.terms or op.vjp or op.partials(IEEENumbers, 0.5, *(0.5,) * op.arity))
     if count != op.arity:
         raise TypeError(f"op {op.name}: {count} partials for {op.arity} inputs")
+    if any(not 0 <= k < op.arity for k in op.constant_operands) or len(op.no_derivative) not in (0, op.arity):
+        raise TypeError(f"op {op.name}: constant_operands are places among {op.arity} inputs, "
+                        f"and no_derivative gives a reason (or None) for each")
     for mistake in op.mistakes:  # written as the op's own derivative is: partials, or one vjp per input
         rules = mistake.vjp if op.vjp else mistake.partials and mistake.partials(IEEENumbers, 0.5, *(0.5,) * op.arity)
         if (mistake.vjp is None) != (op.vjp is None) or rules is None or len(rules) != op.arity:
@@ -399,6 +415,7 @@ _TABLE = [
        lambda m, out, x, y: (m.where(y == 0, 0, y * m.power(x, y - 1)),
                              m.where(x > 0, out * m.log(m.where(x > 0, x, 1)), m.where(x == 0, 0, m.nan))),
        symbol="^", calls=("pow",), form=INFIX, precedence=POWER, right_assoc=True, shapes=_broadcast,
+       constant_operands=(1,), no_derivative=(None, "no derivative for the exponent: log of a negative base ({0})"),
        undefined="{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)"),
     Op("neg", 1, "neg", "negate: flip the gradient's sign", (-1,), symbol="-", form=PREFIX, precedence=UNARY),
     Op("sin", 1, "sin", "sin: cos x", lambda m, out, x: (m.cos(x),)),
@@ -461,7 +478,7 @@ _TABLE = [
     Op("log_softmax", 1, _log_softmax, "log_softmax: g - softmax·Σ g", vjp=(_log_softmax_vjp,)),
     Op("cross_entropy", 2, _cross_entropy,
        "cross-entropy: -t/y, averaged over the batch (after softmax: y - t)",
-       vjp=(_cross_entropy_probabilities, _cross_entropy_targets), shapes=_cross_entropy_shapes,
+       vjp=(_cross_entropy_probabilities, _cross_entropy_targets), shapes=_cross_entropy_shapes, constant_operands=(1,),
        mistakes=(Mistake("batch-forgotten", "cross-entropy over a batch is the mean over its rows: its gradient "
                          "is divided by the batch size, which your answer leaves out",
                          "revisit cross-entropy's backward rule over a batch",
@@ -470,7 +487,8 @@ _TABLE = [
     Op("affine", 3, _affine, "affine: g·Wᵀ for x, xᵀ·g for W, g summed over the batch for b",
        vjp=_AFFINE_VJP, shapes=_affine_shapes),
     Op("item", 2, _item, "an element: the gradient goes to that element",
-       vjp=(_item_vjp, _no_gradient), symbol="[]", form=INDEX, variadic=True, shapes=_item_shapes),
+       vjp=(_item_vjp, _no_gradient), symbol="[]", form=INDEX, variadic=True, shapes=_item_shapes,
+       constant_operands=(1,)),
 ]
 
 OPS = {op.name: op for op in _TABLE}

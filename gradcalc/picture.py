@@ -26,9 +26,8 @@ from .textwidth import display_width, shortened
 
 SLOT = 3  # rows from one vertex's line to the next one's in a layer: text above, the line, text below
 MAX_VERTICES = 5000  # vertices (dummies included) a picture is drawn with; past that it is not drawn
-PRECISION = 6  # significant digits of a float on an arrow, unless --precision says otherwise
 SHAPE_PAST = 4  # an array of more elements than this is shown on an arrow by its shape (64×10)
-ELEMENT_PRECISION = 3  # significant digits of a float array's elements on an arrow
+ELEMENT_PRECISION = 3  # significant digits of a float array's elements on an arrow, unless --precision says
 
 
 # -- the layered layout -----------------------------------------------------------------------------
@@ -218,17 +217,16 @@ class Drawing(NamedTuple):
         return sum(v.kind in (LEAF, OP) for v in self.vertices)
 
 
-def number_text(value, precision=None):
-    """A number as an arrow carries it: 6 significant digits for a float (or --precision's), an
-    exact value exactly (1/3, not 1/3 ≈ 0.333333), a small array's elements to 3 digits, an
-    array of more than a handful of elements by its shape (64×10)."""
+def number_text(value, precision=None, approximate=False):
+    """A number as an arrow carries it (in every picture) in numbers.format_number's words: an
+    exact value without its decimal unless `approximate` (1/3, not 1/3 ≈ 0.333333), a small
+    array's elements to ELEMENT_PRECISION digits, an array of more than a handful of elements by
+    its shape (64×10); None (no gradient) a dash."""
     if arrays.is_array(value):
         if value.size > SHAPE_PAST:
             return arrays.shape_text(value.shape)
-        return format_number(value, ELEMENT_PRECISION if precision is None else precision)
-    if type(value) is float:
-        return format_number(value, PRECISION if precision is None else precision)
-    return format_number(value, precision, approximate=False)
+        precision = ELEMENT_PRECISION if precision is None else precision
+    return format_number(value, precision, approximate)
 
 
 def vertex_count(evaluation, output):
@@ -264,7 +262,10 @@ def drawing(evaluation, output, precision=None, mark=""):
     texts += [(DUMMY, "", "")] * (len(layered.rank) - count)
     for chain, (u, v, k) in zip(layered.chains, edges):
         # what flows back along an arrow: into the k-th input of the node v, or out of the output
-        grad = gradient[root] if v == count - 1 else evaluation.edge_gradient(output, nodes[v], k)
+        if v == count - 1:
+            grad = gradient[root]
+        else:
+            grad = evaluation.edge_gradient(output, nodes[v], k) if evaluation.arrow_has_gradient(output, nodes[v], k) else None
         texts[chain[1]] = (LABEL, number_text(values[nodes[u]], precision), mark + number_text(grad, precision))
     return _grid(layered, row, texts)
 

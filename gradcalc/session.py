@@ -15,7 +15,7 @@ from .api import Answers, constant
 from .errors import GradcalcError, InputError
 from .evaluate import Evaluation, forward
 from .graph import INPUT
-from .numbers import format_number, is_finite
+from .numbers import format_number, is_finite, precision_of
 from .parser import Program, canonical_name
 from .textwidth import shortened
 
@@ -234,7 +234,9 @@ def _warn_non_finite(evaluation):
         for input_name, grad in gradient.items():
             if not is_finite(grad):
                 value = format_number(evaluation[input_name])
-                say(f"warning: ∂{name}/∂{input_name} is {format_number(grad)} at {input_name} = {value}")
+                reason = evaluation.no_derivative(graph.inputs[input_name], output)
+                say(f"warning: ∂{name}/∂{input_name} is {format_number(grad)} at {input_name} = {value}"
+                    + (f": {reason}" if reason else ""))
 
 
 def explain(lines, at, exact, show, wrt=()):
@@ -336,6 +338,7 @@ builds on x's definition. `ans` is the last answer's value.
   :at x=3,y=1/2    set inputs (constant expressions)      :format {formats}
   :explain         explain the last output's gradients     :float / :exact   how to compute
   :vars            the bindings and their values           :reset   forget every binding
+  :precision N     significant digits shown (full: every digit; 6 by default)
   :help or help    this help                               :quit, quit, exit or Ctrl-D   leave"""
 
 # Bare words that are commands, as at Python's prompt (in an expression they are still names).
@@ -350,7 +353,8 @@ class Session:
     def __init__(self, output_format, out=None):
         self.out = out or sys.stdout
         self.answers = self._answers()
-        self.format, self.show = output_format, render.renderer(output_format, self.out)
+        self.options = render.Options()
+        self.format, self.show = output_format, render.renderer(output_format, self.out, self.options)
         self.last = None
 
     @staticmethod
@@ -394,6 +398,8 @@ class Session:
             self._explain()
         elif command == ":vars":
             self._vars()
+        elif command == ":precision":
+            self._precision(argument)
         else:
             say(f"error: unknown command {command}; :help lists them")
         return True
@@ -442,7 +448,15 @@ class Session:
         if name not in formats:
             say(f"error: :format takes {', '.join(formats[:-1])} or {formats[-1]}")
             return
-        self.format, self.show = name, render.renderer(name, self.out)
+        self.format, self.show = name, render.renderer(name, self.out, self.options)
+
+    def _precision(self, text):
+        try:
+            self.options = self.options._replace(precision=precision_of(text))
+        except ValueError as error:
+            say(f"error: :precision {error}")
+            return
+        self.show = render.renderer(self.format, self.out, self.options)
 
     def _explain(self):
         """The last output's explanation, in the session's format where it has one for them."""
@@ -453,4 +467,4 @@ class Session:
             return
         shown = self.format if self.format in render.names(render.EXPLANATIONS) else "plain"
         explanations = [explained(self.last, k) for k in range(len(self.last.graph.outputs))]
-        render.renderer(shown, self.out).explanations(explanations)
+        render.renderer(shown, self.out, self.options).explanations(explanations)

@@ -451,9 +451,9 @@ def test_at_overrides_a_program_input():
 
 
 def test_exact_by_default_float_on_request():
-    """100*2*1.1 shows 220 by default and 220.00000000000003 with --float."""
-    exact = gc("100*2*1.1", "--format", "plain")
-    floating = gc("100*2*1.1", "--float", "--format", "plain")
+    """100*2*1.1 shows 220 by default and 220.00000000000003 with --float (in full)."""
+    exact = gc("100*2*1.1", "--format", "plain", "--precision", "full")
+    floating = gc("100*2*1.1", "--float", "--format", "plain", "--precision", "full")
     assert exact.exit_code == floating.exit_code == 0
     assert exact.stdout.splitlines()[2].split()[-2] == "220"
     assert "220.00000000000003" not in exact.stdout

@@ -175,7 +175,7 @@ def test_end_of_input_ends_the_session(tmp_path):
 
 def test_float_and_exact(tmp_path):
     """:float computes in doubles (1/3 is 0.3333333333333333); :exact goes back to 1/3."""
-    run = repl(":float\n1/3\n:exact\n1/3\n", tmp_path)
+    run = repl(":precision full\n:float\n1/3\n:exact\n1/3\n", tmp_path)
     lines = [line for line in run.stdout.splitlines() if line.startswith("/  1 / 3")]
     assert len(lines) == 2
     assert "0.3333333333333333" in lines[0]

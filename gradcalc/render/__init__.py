@@ -40,7 +40,7 @@ FORMATS = {  # name: (module, the kinds of report it renders)
 class Options(NamedTuple):
     """How reports are shown; each renderer reads what its format has a use for."""
 
-    precision: int | None = None  # significant digits shown (never what is computed)
+    precision: int | str | None = None  # significant digits shown, numbers.FULL for all (never what is computed)
     everything: bool = False  # every node, input and sweep step of a big graph, not the first few
     reveal: bool = True  # the correct answer beside a wrong one
     several: bool = False  # the results of several files: each under its name, then a table

@@ -4,13 +4,12 @@ why a check was not graded, where the reasoning first broke, a file's passed/tot
 and a class's table and item analysis (gradcalc.grades). What they say is the judge's
 (gradcalc.check) and the gradebook's; this is only how it reads."""
 
-from ..numbers import format_number, is_exact
+from ..numbers import format_number
 from ..textwidth import display_width, pad
 
 PASS, FAIL = "✓", "✗"
 
 
-SHOWN_DIGITS = 6  # significant digits of a float's correct value, unless --precision says otherwise
 QUIET_RULES = ("exact", "tolerance")  # a pass by these says nothing more: the claim shows its ±
 
 
@@ -26,24 +25,16 @@ def verdict_lines(verdict, reveal=True, precision=None):
     if verdict.status == "not graded":
         return lines + [[(f"    not graded: {verdict.reason}", "note")]]
     if not verdict.passed:
-        answer = claim.answer_text if claim.answer_text and precision is None else _correct(verdict.answer, precision)
+        # an answer written as a number is shown as written
+        answer = claim.answer_text if claim.answer_text and precision is None else format_number(verdict.answer, precision)
         detail = f"    your answer {answer}"
         if reveal:
-            detail += f"; correct: {_correct(verdict.correct, precision)}"
+            detail += f"; correct: {format_number(verdict.correct, precision)}"
         lines.append([(detail, "note")])
         said = verdict.diagnosis if reveal else verdict.revisit
         if said:
             lines.append([(f"    {said}", "note")])
     return lines
-
-
-def _correct(value, precision):
-    """A value at the display precision: a float to SHOWN_DIGITS significant digits, an exact
-    value exactly (the JSON keeps every float's digits). An answer written as a number is shown
-    as written."""
-    if precision is None and not is_exact(value):
-        precision = SHOWN_DIGITS
-    return format_number(value, precision)
 
 
 def first_wrong_lines(report):

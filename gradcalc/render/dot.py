@@ -3,7 +3,7 @@ forward value above and, in red below it, the gradient flowing back along it."""
 
 from html import escape
 
-from ..numbers import format_number
+from ..picture import number_text
 from .layout import picture
 from .text import Picture
 
@@ -22,8 +22,8 @@ def render(evaluation, precision=None):
 
 def _digraph(evaluation, output, precision):
     def arrow(value, grad):
-        shown_value = escape(format_number(value, precision))
-        shown_grad = escape(format_number(grad, precision))
+        shown_value = escape(number_text(value, precision, approximate=True))
+        shown_grad = escape(number_text(grad, precision, approximate=True))
         return f'[label=<{shown_value}<br/><font color="red">{shown_grad}</font>>]'
 
     lines = [

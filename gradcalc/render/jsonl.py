@@ -135,15 +135,17 @@ def _output(evaluation, output):
     exact_gradient = {name: exact_text(grads[node]) for name, node in inputs.items() if type(grads[node]) is Fraction}
     if exact_gradient:
         record["gradient_exact"] = exact_gradient
-    record["nodes"] = _nodes(graph, values, grads, graph.nodes_of(output))
+    record["nodes"] = _nodes(evaluation, output)
     return record
 
 
-def _nodes(graph, values, grads, nodes):
+def _nodes(evaluation, output):
+    """Every node of the output's graph; "grad" null where a gradient means nothing (x^2's 2)."""
+    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
     ops, kinds, labels, names, args = graph.ops, graph.kinds, graph.labels, graph.names, graph.args
     entries = []
-    for i in nodes:
-        value, grad = values[i], grads[i]
+    for i in graph.nodes_of(output):
+        value, grad = values[i], grads[i] if evaluation.has_gradient(i, output) else None
         entry = {
             "id": i,
             "op": ops[i].name if kinds[i] == OPERATION else kinds[i],
@@ -151,7 +153,7 @@ def _nodes(graph, values, grads, nodes):
             "name": names[i],
             "inputs": list(args[i]),
             "value": json_number(value),
-            "grad": json_number(grad),
+            "grad": None if grad is None else json_number(grad),
         }
         if type(value) is Fraction:
             entry["value_exact"] = exact_text(value)

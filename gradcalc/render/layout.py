@@ -62,6 +62,23 @@ def shown_inputs(evaluation, output, limit=None):
     return inputs[:limit], len(inputs) - limit
 
 
+def gradient(evaluation, output, node):
+    """The node's gradient, or None where it means nothing (x^2's 2: Evaluation.has_gradient)."""
+    return evaluation.gradients[output][node] if evaluation.has_gradient(node, output) else None
+
+
+def nan_notes(evaluation, output, inputs):
+    """'∂f/∂y is nan: no derivative for the exponent: log of a negative base (-2)' for each of
+    the listed inputs (name, node) whose gradient is nan."""
+    name = output_name(evaluation.graph, output)
+    notes = []
+    for input_name, node in inputs:
+        reason = evaluation.no_derivative(node, output)
+        if reason:
+            notes.append(f"∂{name}/∂{input_name} is nan: {reason}")
+    return notes
+
+
 def heading(graph, output, full=False):
     """The output's statement, cut short unless `full` (a generated statement can be huge)."""
     text = graph.sources[output]
@@ -71,7 +88,8 @@ def heading(graph, output, full=False):
 def picture(evaluation, output):
     """What a drawing of one output's graph shows, in drawing order: ("leaf", node, label),
     ("op", node, symbol, name or None), ("arrow", from, to, value, gradient) for each input of
-    an op, and last ("out", root, name, value, gradient) for the arrow leaving the output."""
+    an op (gradient None where it means nothing), and last ("out", root, name, value, gradient)
+    for the arrow leaving the output."""
     graph, values = evaluation.graph, evaluation.values
     for i in graph.nodes_of(output):
         if graph.ops[i] is None:
@@ -79,6 +97,7 @@ def picture(evaluation, output):
             continue
         yield "op", i, graph.labels[i], graph.names[i]
         for k, j in enumerate(graph.args[i]):
-            yield "arrow", j, i, values[j], evaluation.edge_gradient(output, i, k)
+            meaningful = evaluation.arrow_has_gradient(output, i, k)
+            yield "arrow", j, i, values[j], evaluation.edge_gradient(output, i, k) if meaningful else None
     root = graph.outputs[output]
     yield "out", root, output_name(graph, output), values[root], evaluation.gradients[output][root]

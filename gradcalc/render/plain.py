@@ -2,7 +2,7 @@
 
 from ..numbers import format_number
 from ..textwidth import display_width, pad
-from .layout import MAX_ROWS, describe, heading, output_name, shown_inputs, tree
+from .layout import MAX_ROWS, describe, gradient, heading, nan_notes, output_name, shown_inputs, tree
 from .text import joined, write
 
 
@@ -72,7 +72,7 @@ def render(evaluation, precision=None, max_nodes=None):
 
 def output_block(evaluation, output, precision, max_nodes):
     graph = evaluation.graph
-    values, grads = evaluation.values, evaluation.gradients[output]
+    values = evaluation.values
     name = output_name(graph, output)
     rows, complete = tree(graph, graph.outputs[output], max_nodes)
     table = [("node", "value", f"∂{name}/∂node")]
@@ -83,7 +83,8 @@ def output_block(evaluation, output, precision, max_nodes):
             table.append((f"{indent}{title} (shared, shown above)", "", ""))
             continue
         label = f"{indent}{_label(graph, row.node, title, detail)}"
-        table.append((label, format_number(values[row.node], precision), format_number(grads[row.node], precision)))
+        table.append((label, format_number(values[row.node], precision),
+                      format_number(gradient(evaluation, output, row.node), precision)))
     lines = [heading(graph, output, full=max_nodes is None), *_columns(table)]
     if not complete:
         lines.append(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)")
@@ -91,8 +92,9 @@ def output_block(evaluation, output, precision, max_nodes):
     if inputs:
         table = [("input", "value", f"∂{name}/∂input")]
         for input_name, node in inputs:
-            table.append((input_name, format_number(values[node], precision), format_number(grads[node], precision)))
-        lines += ["", *_columns(table)]
+            table.append((input_name, format_number(values[node], precision),
+                          format_number(gradient(evaluation, output, node), precision)))
+        lines += ["", *_columns(table), *nan_notes(evaluation, output, inputs)]
     if hidden:
         lines.append(f"… {hidden} more inputs not shown (--all shows every input)")
     return "\n".join(lines)

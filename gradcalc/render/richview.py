@@ -3,16 +3,19 @@ and, in red, its gradient; then the inputs with value and ∂output/∂input.
 The only module that imports rich."""
 
 import errno
+import re
 
 from rich import box
 from rich.console import Console
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
 from .. import arrays
 from ..numbers import array_lines, format_number
-from .layout import MAX_ROWS, describe, heading, output_name, shown_inputs, tree
+from ..textwidth import display_width
+from .layout import MAX_ROWS, describe, gradient, heading, nan_notes, output_name, shown_inputs, tree
 
 THEME = Theme({"name": "bold cyan", "op": "magenta", "detail": "dim", "value": "bold", "grad": "red", "guide": "dim"})
 # the styles of the roles of (text, role) pieces (see render.text)
@@ -127,48 +130,135 @@ def _output(evaluation, output, console, precision, max_nodes):
 
 
 def _tree(evaluation, output, console, precision, max_nodes):
-    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    graph, values = evaluation.graph, evaluation.values
     name = output_name(graph, output)
     rows, complete = tree(graph, graph.outputs[output], max_nodes)
-    nodes = Table(box=box.SIMPLE_HEAD, title=Text(heading(graph, output, full=max_nodes is None), style="bold"), title_justify="left")
-    # the node column gives way first: the numbers are what a row is for
-    nodes.add_column("node", no_wrap=True, overflow="ellipsis", max_width=max(30, console.width * 2 // 5))
-    nodes.add_column("value", justify="right", style="value", no_wrap=True)
-    nodes.add_column(f"∂{name}/∂node", justify="right", style="grad", no_wrap=True)
+    title = Text(heading(graph, output, full=max_nodes is None), style="bold")
+    cells = []
     for row in rows:
         label = Text(_guide(row), style="guide")
-        title, detail = describe(graph, row.node)
-        label.append(title, style="name" if graph.names[row.node] else "op")
+        title_text, detail = describe(graph, row.node)
+        label.append(title_text, style="name" if graph.names[row.node] else "op")
         if row.repeat:
             label.append("  shared, shown above", style="detail")
-            nodes.add_row(label, "", "")
+            cells.append((label, "", "", ""))
             continue
         if detail and graph.ops[row.node] is not None:
             label.append(" = " if graph.names[row.node] else "  ", style="detail")
             label.append(detail, style="detail")
         elif detail:
             label.append(f"  {detail}", style="detail")
-        nodes.add_row(label, _cell(values[row.node], precision), _cell(grads[row.node], precision))
-    console.print(nodes)
+        more = graph.ops[row.node] is not None and row.depth < len(row.lasts) + 1  # its inputs follow
+        cells.append((label, _cell(values[row.node], precision), _cell(gradient(evaluation, output, row.node), precision),
+                      _continued(row, more)))
+    _table(console, ("node", "value", f"∂{name}/∂node"), cells, title)
     if not complete:
         console.print(Text(f"… more nodes not shown (the graph has {len(graph)}; --all shows every node)", style="detail"))
 
 
 def _inputs(evaluation, output, console, precision, max_nodes):
     """The inputs with their values and ∂output/∂input."""
-    graph, values, grads = evaluation.graph, evaluation.values, evaluation.gradients[output]
+    graph, values = evaluation.graph, evaluation.values
     name = output_name(graph, output)
     inputs, hidden = shown_inputs(evaluation, output, max_nodes)
     if inputs:
-        table = Table(box=box.SIMPLE_HEAD)
-        table.add_column("input", style="name")
-        table.add_column("value", justify="right", style="value")
-        table.add_column(f"∂{name}/∂input", justify="right", style="grad")
-        for input_name, node in inputs:
-            table.add_row(input_name, _cell(values[node], precision), _cell(grads[node], precision))
-        console.print(table)
+        cells = [(Text(input_name, style="name"), _cell(values[node], precision),
+                  _cell(gradient(evaluation, output, node), precision), "") for input_name, node in inputs]
+        _table(console, ("input", "value", f"∂{name}/∂input"), cells)
+        for note in nan_notes(evaluation, output, inputs):
+            console.print(Text(note, style="yellow"))
     if hidden:
         console.print(Text(f"… {hidden} more inputs not shown (--all shows every input)", style="detail"))
+
+
+TABLE_EDGES = 8  # columns a three-column SIMPLE_HEAD table takes beyond its cells: edges, padding, gaps
+NAME_SHOWN = 8  # columns of a name a table row must have room for after its guide, or the numbers go under it
+
+
+def _table(console, header, cells, title=None):
+    """Rows of (label, value, gradient, the guide that continues the label's tree below it) as
+    a table as wide as the terminal allows: the numbers at their full width, never cut, the
+    labels cut (…) to what is left; where too little is left for them, each row's numbers under
+    its label. A matrix's rows continue the tree's guides; no line ends in spaces."""
+    numbers = [max([display_width(header[k])] + [display_width(line) for c in cells for line in c[k].split("\n")])
+               for k in (1, 2)]
+    room = console.width - TABLE_EDGES - sum(numbers)
+    labels = max([display_width(header[0])] + [c[0].cell_len for c in cells])
+    guides = max(display_width(c[3]) for c in cells)
+    if room < min(labels, guides + NAME_SHOWN):
+        _stacked(console, header, cells, title)
+        return
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table.add_column(header[0], no_wrap=True, overflow="ellipsis", width=min(labels, room))
+    table.add_column(header[1], justify="right", style="value", no_wrap=True, min_width=numbers[0])
+    table.add_column(header[2], justify="right", style="grad", no_wrap=True, min_width=numbers[1])
+    for label, value, grad, guide in cells:
+        extra = max(value.count("\n"), grad.count("\n"))
+        if extra and guide:
+            label = label.copy()
+            for _ in range(extra):
+                label.append("\n" + guide, style="guide")
+        table.add_row(label, value, grad)
+    _print_trimmed(console, table)
+
+
+def _stacked(console, header, cells, title):
+    """The rows for a terminal too narrow for a table: each label (cut to fit), then its value
+    and its gradient under it, after the label's continuing guide; a matrix row too wide is
+    folded between its numbers, never inside one."""
+    width = console.width
+    if title is not None:
+        console.print(title)
+    console.print(Text(f"{header[0]}, then = {header[1]} and ∂ {header[2]}", style="detail"))
+    for label, value, grad, guide in cells:
+        label = label.copy()
+        label.truncate(width, overflow="ellipsis")
+        console.print(label, soft_wrap=True)
+        if display_width(guide) > width - 16:  # a very deep row: its numbers start at the margin
+            guide = ""
+        for mark, text, style in (("=", value, "value"), ("∂", grad, "grad")):
+            if not text:
+                continue
+            for k, line in enumerate(_folded(text, width - display_width(guide) - 4)):
+                printed = Text(guide, style="guide")
+                printed.append(f"  {mark} " if k == 0 else "    ", style="detail")
+                printed.append(line, style=style)
+                console.print(printed, soft_wrap=True)
+
+
+def _folded(text, width):
+    """The lines of `text`, each longer than `width` broken before a number (never inside one),
+    what follows indented."""
+    lines = []
+    for line in text.split("\n"):
+        current = ""
+        for piece in re.findall(r"\s*\S+", line):
+            if current and display_width(current + piece) > width:
+                lines.append(current)
+                piece = "  " + piece.lstrip()
+                current = ""
+            current += piece
+        lines.append(current)
+    return lines
+
+
+def _print_trimmed(console, renderable):
+    """The renderable line by line, without the spaces that would end each line."""
+    for line in console.render_lines(renderable, console.options, pad=False):
+        while line and not line[-1].control and not line[-1].text.rstrip():
+            line.pop()
+        if line:
+            last = line[-1]
+            line[-1] = Segment(last.text.rstrip(), last.style, last.control)
+        console.print(Segments(line + [Segment.line()]), soft_wrap=True)
+
+
+def _continued(row, more):
+    """The guide that continues a row's tree on its next lines (a matrix's rows): the lines of
+    the levels above that go on, and a line down to its own inputs when they follow."""
+    above = "".join("    " if done else "│   " for done in row.lasts)
+    deeper = "  " if row.depth > len(row.lasts) else ""
+    return deeper + above + ("│" if more else "")
 
 
 def _cell(value, precision):

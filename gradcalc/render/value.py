@@ -2,11 +2,11 @@
 `name=gradient` for each input; a check line `ok` or `wrong`; a statement that failed `error`
 in its place (its message on standard error), so that line k of the answers belongs to the
 k-th thing asked. Numbers in full (a double's shortest exact spelling; an exact value as its
-nearest double), or to --precision N significant digits; arrays as nested lists."""
+nearest double), or to --precision N significant digits (full: in full); arrays as nested lists."""
 
 import json
 
-from ..numbers import json_number
+from ..numbers import FULL, json_number
 from .text import write
 
 
@@ -34,6 +34,6 @@ class Renderer:
 
     def _number(self, value):
         number = json_number(value)
-        if isinstance(number, float) and self.precision is not None:
+        if isinstance(number, float) and self.precision not in (None, FULL):
             return f"{number:.{self.precision}g}"
         return number if isinstance(number, str) else json.dumps(number)
