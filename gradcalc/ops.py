@@ -23,7 +23,9 @@ that answers inf or nan. Any other exception from a rule is a bug in this table,
 
 The other columns say all that other modules need to know of an op: ``symbol`` (how it is
 printed), ``calls`` (the names a call may use, and a method: ``x.exp()`` is ``exp(x)``),
-``attributes`` (the attributes that apply it: ``W.T``), ``form`` and ``precedence`` (the grammar's
+``attributes`` (the attributes that apply it: ``W.T``), ``tex`` (how LaTeX writes it, its inputs
+``#0``, ``#1``…: ``\\frac{#0}{#1}``; an input in braces needs no parentheses; without it, an operator
+as printed and a call as ``\\operatorname{name}(…)``), ``form`` and ``precedence`` (the grammar's
 alias for an operator is the op's name, and the parser makes its callbacks from the table),
 ``mistakes`` (the wrong backward rules students typically write for it, each a ``Mistake``:
 the homework judge recognises a wrong gradient as one of them without knowing the op), ``shapes(*inputs)`` (why inputs of these shapes do not fit, or None), ``rule`` (the
@@ -86,6 +88,7 @@ class Op:
     partials: tuple | Callable | None = None
     vjp: tuple | None = None
     symbol: str | None = None  # how it is printed; its name if None
+    tex: str | None = None  # how LaTeX writes it, over its inputs #0, #1, …; None: from form and symbol
     calls: tuple | None = None  # the names a call may use; (name,) for a function, () for an operator
     attributes: tuple = ()  # the attributes that apply it, as Python's a.T
     form: str = CALL
@@ -391,43 +394,43 @@ _TABLE = [
        mistakes=(Mistake("other-input", "at {node}, a multiply node sends back the other input: "
                          "∂{node}/∂{input} is {other}, not {input} itself",
                          "revisit the multiply node's backward rule", lambda m, out, x, y: (x, y)),),
-       shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
+       shapes=_broadcast, undefined="{0} {symbol} {1} is undefined", tex=r"#0 \cdot #1"),
     Op("div", 2, "div", "divide: 1/y for x, -x/y² for y", lambda m, out, x, y: (m.div(1, y), -m.div(out, y)),
-       symbol="/", form=INFIX, precedence=PRODUCT, shapes=_broadcast, undefined="division by zero"),
+       symbol="/", form=INFIX, precedence=PRODUCT, shapes=_broadcast, undefined="division by zero", tex=r"\frac{#0}{#1}"),
     Op("pow", 2, "power", "power: y·x^(y-1) for x, x^y·ln x for y",
        # as PyTorch: x^0 has slope 0 everywhere, 0 included, and the exponent of 0^y gets 0
        lambda m, out, x, y: (m.where(y == 0, 0, y * m.power(x, y - 1)),
                              m.where(x > 0, out * m.log(m.where(x > 0, x, 1)), m.where(x == 0, 0, m.nan))),
        symbol="^", calls=("pow",), form=INFIX, precedence=POWER, right_assoc=True, shapes=_broadcast,
-       undefined="{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)"),
+       undefined="{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)", tex="#0^{#1}"),
     Op("neg", 1, "neg", "negate: flip the gradient's sign", (-1,), symbol="-", form=PREFIX, precedence=UNARY),
-    Op("sin", 1, "sin", "sin: cos x", lambda m, out, x: (m.cos(x),)),
-    Op("cos", 1, "cos", "cos: -sin x", lambda m, out, x: (-m.sin(x),)),
-    Op("tan", 1, "tan", "tan: 1 + tan² x", lambda m, out, x: (1 + out * out,)),
+    Op("sin", 1, "sin", "sin: cos x", lambda m, out, x: (m.cos(x),), tex=r"\sin(#0)"),
+    Op("cos", 1, "cos", "cos: -sin x", lambda m, out, x: (-m.sin(x),), tex=r"\cos(#0)"),
+    Op("tan", 1, "tan", "tan: 1 + tan² x", lambda m, out, x: (1 + out * out,), tex=r"\tan(#0)"),
     Op("asin", 1, "asin", "asin: 1/√(1-x²)", lambda m, out, x: (m.div(1, m.sqrt(1 - x * x)),),
-       undefined="asin of {0} is undefined (asin needs a number from -1 to 1)"),
+       undefined="asin of {0} is undefined (asin needs a number from -1 to 1)", tex=r"\arcsin(#0)"),
     Op("acos", 1, "acos", "acos: -1/√(1-x²)", lambda m, out, x: (-m.div(1, m.sqrt(1 - x * x)),),
-       undefined="acos of {0} is undefined (acos needs a number from -1 to 1)"),
-    Op("atan", 1, "atan", "atan: 1/(1+x²)", lambda m, out, x: (m.div(1, 1 + x * x),)),
-    Op("sinh", 1, "sinh", "sinh: cosh x", lambda m, out, x: (m.cosh(x),)),
-    Op("cosh", 1, "cosh", "cosh: sinh x", lambda m, out, x: (m.sinh(x),)),
+       undefined="acos of {0} is undefined (acos needs a number from -1 to 1)", tex=r"\arccos(#0)"),
+    Op("atan", 1, "atan", "atan: 1/(1+x²)", lambda m, out, x: (m.div(1, 1 + x * x),), tex=r"\arctan(#0)"),
+    Op("sinh", 1, "sinh", "sinh: cosh x", lambda m, out, x: (m.cosh(x),), tex=r"\sinh(#0)"),
+    Op("cosh", 1, "cosh", "cosh: sinh x", lambda m, out, x: (m.sinh(x),), tex=r"\cosh(#0)"),
     Op("tanh", 1, "tanh", "tanh: 1 - y²", lambda m, out, x: (1 - out * out,),
        mistakes=(Mistake("tanh-of-x", "at {node}, tanh's local derivative is 1 − y² with y its output, "
                          "not 1 − x² with x its input", "revisit tanh's backward rule",
-                         lambda m, out, x: (1 - x * x,)),)),
-    Op("exp", 1, "exp", "exp: the output itself", (OUT,)),
+                         lambda m, out, x: (1 - x * x,)),), tex=r"\tanh(#0)"),
+    Op("exp", 1, "exp", "exp: the output itself", (OUT,), tex=r"\exp(#0)"),
     Op("log", 1, "log", "log: 1/x", lambda m, out, x: (m.div(1, x),), calls=("log", "ln"),
-       undefined="log of {0} is undefined (log needs a positive number)"),
+       undefined="log of {0} is undefined (log needs a positive number)", tex=r"\log(#0)"),
     Op("log2", 1, "log2", "log2: 1/(x ln 2)", lambda m, out, x: (m.div(1, x * math.log(2)),),
-       undefined="log2 of {0} is undefined (log2 needs a positive number)"),
+       undefined="log2 of {0} is undefined (log2 needs a positive number)", tex=r"\log_{2}(#0)"),
     Op("log10", 1, "log10", "log10: 1/(x ln 10)", lambda m, out, x: (m.div(1, x * math.log(10)),),
-       undefined="log10 of {0} is undefined (log10 needs a positive number)"),
+       undefined="log10 of {0} is undefined (log10 needs a positive number)", tex=r"\log_{10}(#0)"),
     Op("sqrt", 1, "sqrt", "sqrt: 1/(2√x)", lambda m, out, x: (m.div(1, 2 * out),),
-       undefined="sqrt of {0} is undefined (sqrt needs a number ≥ 0)"),
-    Op("abs", 1, "abs", "abs: the sign of x (0 at 0)", lambda m, out, x: (m.sign(x),)),
+       undefined="sqrt of {0} is undefined (sqrt needs a number ≥ 0)", tex=r"\sqrt{#0}"),
+    Op("abs", 1, "abs", "abs: the sign of x (0 at 0)", lambda m, out, x: (m.sign(x),), tex=r"\left|#0\right|"),
     Op("sigmoid", 1, "sigmoid", "sigmoid: y(1-y)", lambda m, out, x: (out * (1 - out),),
        mistakes=(Mistake("sigmoid-as-y", "at {node}, sigmoid's local derivative is y(1 − y) with y its "
-                         "output, not y alone", "revisit sigmoid's backward rule", lambda m, out, x: (out,)),)),
+                         "output, not y alone", "revisit sigmoid's backward rule", lambda m, out, x: (out,)),), tex=r"\sigma(#0)"),
     Op("relu", 1, lambda m, x: m.where(x > 0, x, x - x), "relu: 1 where x > 0, else 0 (0 at 0)",
        lambda m, out, x: (m.where(x > 0, 1, 0),),
        mistakes=(Mistake("relu-negative", "at {node}, relu sends back nothing where its input is not "
@@ -436,9 +439,9 @@ _TABLE = [
     Op("softplus", 1, lambda m, x: m.maximum(x, 0.0) + m.log1p(m.exp(-m.abs(x))), "softplus: sigmoid x",
        lambda m, out, x: (m.sigmoid(x),)),
     Op("max", 2, "maximum", "max: the gradient goes to the larger input (split evenly at a tie)",
-       lambda m, out, x, y: (_max_share(m, x, y), _max_share(m, y, x)), shapes=_broadcast),
+       lambda m, out, x, y: (_max_share(m, x, y), _max_share(m, y, x)), shapes=_broadcast, tex=r"\max(#0, #1)"),
     Op("min", 2, "minimum", "min: the gradient goes to the smaller input (split evenly at a tie)",
-       lambda m, out, x, y: (_max_share(m, y, x), _max_share(m, x, y)), shapes=_broadcast),
+       lambda m, out, x, y: (_max_share(m, y, x), _max_share(m, x, y)), shapes=_broadcast, tex=r"\min(#0, #1)"),
     Op("clamp", 3, lambda m, x, lo, hi: m.minimum(m.maximum(x, lo), hi),
        "clamp: the gradient goes to x between lo and hi (bounds included), else to the bound that holds",
        # as PyTorch: x gets it inside [lo, hi]; lo where x < lo (unless lo ≥ hi); hi where x > hi or hi < lo
@@ -446,10 +449,10 @@ _TABLE = [
                                   m.where(hi < lo, 1, m.where(x > hi, 1, 0))),
        shapes=_broadcast),
     Op("matmul", 2, _matmul, "matrix product: g·Bᵀ for A, Aᵀ·g for B",
-       vjp=(_matmul_left, _matmul_right), symbol="@", form=INFIX, precedence=PRODUCT, shapes=_matmul_shapes),
+       vjp=(_matmul_left, _matmul_right), symbol="@", form=INFIX, precedence=PRODUCT, shapes=_matmul_shapes, tex="#0 #1"),
     Op("transpose", 1, _transpose, "transpose: the gradient transposed back",
        vjp=(lambda g, out, a: _transpose(g),), symbol="'", calls=("transpose",), attributes=("T",),
-       form=POSTFIX),
+       form=POSTFIX, tex=r"#0^{\top}"),
     Op("sum", 1, _sum, "sum: every element gets the gradient",
        vjp=(lambda g, out, a: arrays.filled(a, g) if arrays.is_array(a) else g,)),
     Op("mean", 1, _mean, "mean: every element gets the gradient over the count",
