@@ -1,4 +1,5 @@
-"""Markdown with LaTeX ($$…$$) for teachers' notes: each explanation's path sums and sweep steps.
+"""Markdown with LaTeX ($$…$$) for teachers' notes: each explanation's path sums and sweep steps,
+each step a list item holding its formula and, under it, its rule in words.
 
 Every formula renders in KaTeX and MathJax (tests/test_latex.py renders them): a node is named
 in math, never as \\text{} around ^ or _ (which both reject): an input or named node by its name
@@ -12,7 +13,7 @@ from .. import arrays
 from ..graph import CONSTANT, INFIX, LITERAL, POSTFIX, PREFIX
 from ..numbers import array_cells, format_count, format_number
 from ..ops import ATOM, CALL, INDEX, UNARY
-from .explain import SWEEP_LIMIT, distinct, factor, term_numbers, path_sum
+from .explain import SWEEP_LIMIT, distinct, factor, path_sum, rule_note, term_numbers
 from .layout import output_name
 from .text import write
 
@@ -46,6 +47,9 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
         def name(node):
             return tex_label(graph, node, root)
 
+        def text_num(value):
+            return format_number(value, precision)
+
         def equation(*sides):
             return "$$ " + " = ".join(distinct(*sides)) + " $$\n"
 
@@ -76,10 +80,16 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
             terms = [(_frac(top, node) if t.consumer == root else
                       _frac(top, name(t.consumer)) + r" \times " + _frac(name(t.consumer), node),
                       term_numbers(t, root, num, r" \times ")) for t in step.terms]
-            rules = "; ".join(dict.fromkeys(t.rule for t in step.terms))
+            notes = "; ".join(dict.fromkeys(rule_note(graph, t, step.node, root, text_num) for t in step.terms))
             sums = (" + ".join(s for s, _ in terms), " + ".join(n for _, n in terms), num(step.grad))
-            out.append(equation(_frac(top, node), *sums) + f"\n*{rules}*\n")
+            # one list item: the step's formula and, under it, its rule
+            out.append("- " + equation(_frac(top, node), *sums) + f"  *{_markdown_text(notes)}*\n")
     return "\n".join(out)
+
+
+def _markdown_text(text):
+    """Text as Markdown shows it: what would start emphasis, code, a link, HTML or math escaped."""
+    return re.sub(r"([\\`*_\[\]<>$])", r"\\\1", text)
 
 
 def _frac(top, bottom):

@@ -8,7 +8,7 @@ from .layout import picture
 from .text import Picture
 
 GRADIENT_STYLE = "stroke:red,color:red"
-NODE_CLASSES = {"op": "fill:#f4f4f4,stroke:#555", "output": "fill:#fff,stroke:#000,stroke-width:2px"}
+NODE_CLASSES = {"op": "fill:whitesmoke,stroke:gray", "output": "fill:white,stroke:black,stroke-width:2px"}
 
 
 class Renderer(Picture):
