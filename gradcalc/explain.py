@@ -1,7 +1,8 @@
 """How each gradient is built, in the textbook's two forms.
 
 Path form: for an input, every path from it to the output, each a product of local partials,
-summed (∂E/∂apple = ∂s/∂apple × ∂u/∂s × ∂E/∂u). Sweep form: the backward pass node by node in
+summed (∂E/∂apple = ∂E/∂u × ∂u/∂s × ∂s/∂apple as shown; a Path lists its nodes and partials
+from the input to the output). Sweep form: the backward pass node by node in
 the order it runs, each node's gradient the sum over its consumers of the consumer's gradient
 times the local partial.
 """
@@ -25,8 +26,9 @@ class Term:
     k: int
     upstream: object  # the consumer's gradient
     local: object  # ∂consumer/∂node; None for an array op, whose local derivative is a Jacobian
-    rule: str
+    rule: str  # the consumer's backward rule in words
     sent: object  # what flows back along this arrow: upstream × local, or the array op's rule
+    partial: str  # the local partial (an array op: what it sends back) as a template, ops.Rule
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def explain(evaluation, output=0, wrt=None, path_limit=PATH_LIMIT):
     for node in reversed(nodes):
         if node == root or (shown is not None and not shown[node]) or graph.kinds[node] in (LITERAL, CONSTANT):
             continue
-        terms = tuple(Term(c, k, grads[c], locals_[c, k], graph.ops[c].rule, sent[c, k]) for c, k in consumers[node])
+        terms = tuple(Term(c, k, grads[c], locals_[c, k], graph.ops[c].rule.says, sent[c, k], graph.ops[c].rule.partial(k))
+                      for c, k in consumers[node])
         sweep.append(Step(node, grads[node], terms))
 
     counts, lengths = _path_counts(nodes, consumers, root)

@@ -23,17 +23,20 @@ that answers inf or nan. Any other exception from a rule is a bug in this table,
 
 The other columns say all that other modules need to know of an op: ``symbol`` (how it is
 printed), ``calls`` (the names a call may use, and a method: ``x.exp()`` is ``exp(x)``),
-``attributes`` (the attributes that apply it: ``W.T``), ``form`` and ``precedence`` (the grammar's
+``attributes`` (the attributes that apply it: ``W.T``), ``tex`` (how LaTeX writes it, its inputs
+``#0``, ``#1``…: ``\\frac{#0}{#1}``; an input in braces needs no parentheses; without it, an operator
+as printed and a call as ``\\operatorname{name}(…)``), ``form`` and ``precedence`` (the grammar's
 alias for an operator is the op's name, and the parser makes its callbacks from the table),
 ``mistakes`` (the wrong backward rules students typically write for it, each a ``Mistake``:
 the homework judge recognises a wrong gradient as one of them without knowing the op), ``shapes(*inputs)`` (why inputs of these shapes do not fit, or None), ``rule`` (the
-backward rule in words, the way the textbook says it), ``undefined`` (the message when the
-forward rule has no value, formatted with the inputs), ``constant_operands`` (the positions of
-operands that are settings of the op rather than quantities flowing through it: power's
-exponent, an index, cross_entropy's target; where such an operand is a constant, written in the
-program, its gradient means nothing and no view shows one) and ``no_derivative`` (for each
-input, why its local partial can be nan where the op has a value, formatted as ``undefined``).
-The table checks itself when it is built.
+backward rule in words, the way the textbook says it, and each local partial as a template over
+the node's own operands: ``rule("multiply by the other input", "{1}", "{0}")``, a ``Rule``),
+``undefined`` (the message when the forward rule has no value, formatted with the inputs),
+``constant_operands`` (the positions of operands that are settings of the op rather than
+quantities flowing through it: power's exponent, an index, cross_entropy's target; where such an
+operand is a constant, written in the program, its gradient means nothing and no view shows one)
+and ``no_derivative`` (for each input, why its local partial can be nan where the op has a value,
+formatted as ``undefined``). The table checks itself when it is built.
 
 Adding an op is adding one row (and its test case in tests/test_ops.py). At a kink the partials
 follow PyTorch: relu'(0) = 0, abs'(0) = 0, max/min at a tie split the gradient evenly between
@@ -79,6 +82,26 @@ class Mistake(NamedTuple):
     partials: Callable | None = None
     vjp: tuple | None = None
 
+class Rule(NamedTuple):
+    """The backward rule in the learner's words: what the op does to the gradient (``says``, no
+    symbols of its own), and for each input its local partial ∂node/∂input written over the
+    node's own operands (``partials``): ``{0}``, ``{1}``… its inputs, ``{out}`` the node itself,
+    each a name, a number or a parenthesised expression (``{0.bare}`` without the parentheses, for
+    a template that encloses it: ``cos({0.bare})``). An array op's entries say what it sends back
+    to each input, over ``{g}``, the gradient that reaches the node. A variadic op's last entry
+    serves its extra inputs."""
+
+    says: str
+    partials: tuple
+
+    def partial(self, k):
+        return self.partials[min(k, len(self.partials) - 1)]
+
+
+def rule(says, *partials):
+    return Rule(says, partials)
+
+
 PARTIAL_CONSTANTS = []  # every constant declared as a partial, each once; the walks put them after the values
 
 
@@ -87,10 +110,11 @@ class Op:
     name: str
     arity: int  # inputs; a `variadic` op takes at least this many
     forward: str | Callable
-    rule: str
+    rule: Rule
     partials: tuple | Callable | None = None
     vjp: tuple | None = None
     symbol: str | None = None  # how it is printed; its name if None
+    tex: str | None = None  # how LaTeX writes it, over its inputs #0, #1, …; None: from form and symbol
     calls: tuple | None = None  # the names a call may use; (name,) for a function, () for an operator
     attributes: tuple = ()  # the attributes that apply it, as Python's a.T
     form: str = CALL
@@ -178,11 +202,24 @@ def _check(op):
     if any(not 0 <= k < op.arity for k in op.constant_operands) or len(op.no_derivative) not in (0, op.arity):
         raise TypeError(f"op {op.name}: constant_operands are places among {op.arity} inputs, "
                         f"and no_derivative gives a reason (or None) for each")
+    if len(op.rule.partials) != op.arity:
+        raise TypeError(f"op {op.name}: the rule's words give {len(op.rule.partials)} partials for {op.arity} inputs")
+    operands = [RuleOperand(f"(a{k} + 1)") for k in range(op.arity)]
+    for template in op.rule.partials:  # a misspelt placeholder fails here, not in a student's explanation
+        template.format(*operands, out=RuleOperand("(o + 1)"), g="g")
     for mistake in op.mistakes:  # written as the op's own derivative is: partials, or one vjp per input
         rules = mistake.vjp if op.vjp else mistake.partials and mistake.partials(IEEENumbers, 0.5, *(0.5,) * op.arity)
         if (mistake.vjp is None) != (op.vjp is None) or rules is None or len(rules) != op.arity:
             raise TypeError(f"op {op.name}: mistake {mistake.kind} needs a wrong rule for each of {op.arity} inputs, "
                             f"written as {'vjp' if op.vjp else 'partials'}")
+
+
+class RuleOperand(str):
+    """An operand as a rule's templates get it, ``(a + b)``; ``.bare`` is ``a + b``."""
+
+    @property
+    def bare(self):
+        return self[1:-1] if self.startswith("(") and self.endswith(")") else str(self)
 
 
 def _max_share(m, x, y):
@@ -399,94 +436,132 @@ def _broadcast(*inputs):
 
 
 _TABLE = [
-    Op("add", 2, "add", "add passes the gradient through", (1, 1), symbol="+", form=INFIX, precedence=SUM,
+    Op("add", 2, "add",
+       rule("add passes the gradient through", "1", "1"), (1, 1), symbol="+", form=INFIX, precedence=SUM,
        shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
-    Op("sub", 2, "sub", "subtract passes the gradient to the left input and its negative to the right", (1, -1),
+    Op("sub", 2, "sub",
+       rule("subtract passes the gradient to the left input and its negative to the right", "1", "-1"), (1, -1),
        symbol="-", form=INFIX, precedence=SUM, shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
-    Op("mul", 2, "mul", "multiply by the other input", (Y, X), symbol="×", form=INFIX, precedence=PRODUCT,
+    Op("mul", 2, "mul",
+       rule("multiply by the other input", "{1}", "{0}"), (Y, X), symbol="×", form=INFIX, precedence=PRODUCT,
        mistakes=(Mistake("other-input", "at {node}, a multiply node sends back the other input: "
                          "∂{node}/∂{input} is {other}, not {input} itself",
                          "revisit the multiply node's backward rule", lambda m, out, x, y: (x, y)),),
-       shapes=_broadcast, undefined="{0} {symbol} {1} is undefined"),
-    Op("div", 2, "div", "divide: 1/y for x, -x/y² for y", lambda m, out, x, y: (m.div(1, y), -m.div(out, y)),
-       symbol="/", form=INFIX, precedence=PRODUCT, shapes=_broadcast, undefined="division by zero"),
-    Op("pow", 2, "power", "power: y·x^(y-1) for x, x^y·ln x for y",
+       shapes=_broadcast, undefined="{0} {symbol} {1} is undefined", tex=r"#0 \cdot #1"),
+    Op("div", 2, "div",
+       rule("the quotient rule", "1/{1}", "-{0}/{1}²"), lambda m, out, x, y: (m.div(1, y), -m.div(out, y)),
+       symbol="/", form=INFIX, precedence=PRODUCT, shapes=_broadcast, undefined="division by zero",
+       tex=r"\frac{#0}{#1}"),
+    Op("pow", 2, "power", rule("the power rule", "{1}·{0}^({1} - 1)", "{0}^{1}·ln {0}"),
        # as PyTorch: x^0 has slope 0 everywhere, 0 included, and the exponent of 0^y gets 0
        lambda m, out, x, y: (m.where(y == 0, 0, y * m.power(x, y - 1)),
                              m.where(x > 0, out * m.log(m.where(x > 0, x, 1)), m.where(x == 0, 0, m.nan))),
        symbol="^", calls=("pow",), form=INFIX, precedence=POWER, right_assoc=True, shapes=_broadcast,
        constant_operands=(1,), no_derivative=(None, "no derivative for the exponent: log of a negative base ({0})"),
-       undefined="{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)"),
-    Op("neg", 1, "neg", "negate: flip the gradient's sign", (-1,), symbol="-", form=PREFIX, precedence=UNARY),
-    Op("sin", 1, "sin", "sin: cos x", lambda m, out, x: (m.cos(x),)),
-    Op("cos", 1, "cos", "cos: -sin x", lambda m, out, x: (-m.sin(x),)),
-    Op("tan", 1, "tan", "tan: 1 + tan² x", lambda m, out, x: (1 + out * out,)),
-    Op("asin", 1, "asin", "asin: 1/√(1-x²)", lambda m, out, x: (m.div(1, m.sqrt(1 - x * x)),),
-       undefined="asin of {0} is undefined (asin needs a number from -1 to 1)"),
-    Op("acos", 1, "acos", "acos: -1/√(1-x²)", lambda m, out, x: (-m.div(1, m.sqrt(1 - x * x)),),
-       undefined="acos of {0} is undefined (acos needs a number from -1 to 1)"),
-    Op("atan", 1, "atan", "atan: 1/(1+x²)", lambda m, out, x: (m.div(1, 1 + x * x),)),
-    Op("sinh", 1, "sinh", "sinh: cosh x", lambda m, out, x: (m.cosh(x),)),
-    Op("cosh", 1, "cosh", "cosh: sinh x", lambda m, out, x: (m.sinh(x),)),
-    Op("tanh", 1, "tanh", "tanh: 1 - y²", lambda m, out, x: (1 - out * out,),
+       undefined="{0} ^ {1} is undefined (a negative base needs an integer exponent, and 0 a positive one)",
+       tex="#0^{#1}"),
+    Op("neg", 1, "neg",
+       rule("negate: flip the gradient's sign", "-1"), (-1,), symbol="-", form=PREFIX, precedence=UNARY),
+    Op("sin", 1, "sin",
+       rule("sin's derivative is cos", "cos({0.bare})"), lambda m, out, x: (m.cos(x),), tex=r"\sin(#0)"),
+    Op("cos", 1, "cos",
+       rule("cos's derivative is minus sin", "-sin({0.bare})"), lambda m, out, x: (-m.sin(x),), tex=r"\cos(#0)"),
+    Op("tan", 1, "tan",
+       rule("tan's derivative is 1 + tan²", "1 + tan²({0.bare})"),
+       lambda m, out, x: (1 + out * out,), tex=r"\tan(#0)"),
+    Op("asin", 1, "asin",
+       rule("the derivative of asin", "1/√(1 - {0}²)"), lambda m, out, x: (m.div(1, m.sqrt(1 - x * x)),),
+       undefined="asin of {0} is undefined (asin needs a number from -1 to 1)", tex=r"\arcsin(#0)"),
+    Op("acos", 1, "acos",
+       rule("the derivative of acos", "-1/√(1 - {0}²)"), lambda m, out, x: (-m.div(1, m.sqrt(1 - x * x)),),
+       undefined="acos of {0} is undefined (acos needs a number from -1 to 1)", tex=r"\arccos(#0)"),
+    Op("atan", 1, "atan",
+       rule("the derivative of atan", "1/(1 + {0}²)"), lambda m, out, x: (m.div(1, 1 + x * x),), tex=r"\arctan(#0)"),
+    Op("sinh", 1, "sinh",
+       rule("sinh's derivative is cosh", "cosh({0.bare})"), lambda m, out, x: (m.cosh(x),), tex=r"\sinh(#0)"),
+    Op("cosh", 1, "cosh",
+       rule("cosh's derivative is sinh", "sinh({0.bare})"), lambda m, out, x: (m.sinh(x),), tex=r"\cosh(#0)"),
+    Op("tanh", 1, "tanh",
+       rule("tanh's derivative is 1 minus its output squared", "1 - {out}²"), lambda m, out, x: (1 - out * out,),
        mistakes=(Mistake("tanh-of-x", "at {node}, tanh's local derivative is 1 − y² with y its output, "
                          "not 1 − x² with x its input", "revisit tanh's backward rule",
-                         lambda m, out, x: (1 - x * x,)),)),
-    Op("exp", 1, "exp", "exp: the output itself", (OUT,)),
-    Op("log", 1, "log", "log: 1/x", lambda m, out, x: (m.div(1, x),), calls=("log", "ln"),
-       undefined="log of {0} is undefined (log needs a positive number)"),
-    Op("log2", 1, "log2", "log2: 1/(x ln 2)", lambda m, out, x: (m.div(1, x * math.log(2)),),
-       undefined="log2 of {0} is undefined (log2 needs a positive number)"),
-    Op("log10", 1, "log10", "log10: 1/(x ln 10)", lambda m, out, x: (m.div(1, x * math.log(10)),),
-       undefined="log10 of {0} is undefined (log10 needs a positive number)"),
-    Op("sqrt", 1, "sqrt", "sqrt: 1/(2√x)", lambda m, out, x: (m.div(1, 2 * out),),
-       undefined="sqrt of {0} is undefined (sqrt needs a number ≥ 0)"),
-    Op("abs", 1, "abs", "abs: the sign of x (0 at 0)", lambda m, out, x: (m.sign(x),)),
-    Op("sigmoid", 1, "sigmoid", "sigmoid: y(1-y)", lambda m, out, x: (out * (1 - out),),
+                         lambda m, out, x: (1 - x * x,)),), tex=r"\tanh(#0)"),
+    Op("exp", 1, "exp", rule("exp is its own derivative: the output itself", "{out}"), (OUT,), tex=r"\exp(#0)"),
+    Op("log", 1, "log",
+       rule("log's derivative is one over its input", "1/{0}"), lambda m, out, x: (m.div(1, x),), calls=("log", "ln"),
+       undefined="log of {0} is undefined (log needs a positive number)", tex=r"\log(#0)"),
+    Op("log2", 1, "log2",
+       rule("the derivative of log2", "1/({0}·ln 2)"), lambda m, out, x: (m.div(1, x * math.log(2)),),
+       undefined="log2 of {0} is undefined (log2 needs a positive number)", tex=r"\log_{2}(#0)"),
+    Op("log10", 1, "log10",
+       rule("the derivative of log10", "1/({0}·ln 10)"), lambda m, out, x: (m.div(1, x * math.log(10)),),
+       undefined="log10 of {0} is undefined (log10 needs a positive number)", tex=r"\log_{10}(#0)"),
+    Op("sqrt", 1, "sqrt",
+       rule("sqrt's derivative is one over twice the root", "1/(2√{0})"), lambda m, out, x: (m.div(1, 2 * out),),
+       undefined="sqrt of {0} is undefined (sqrt needs a number ≥ 0)", tex=r"\sqrt{#0}"),
+    Op("abs", 1, "abs",
+       rule("abs passes the sign of its input (0 at 0)", "sign({0.bare})"),
+       lambda m, out, x: (m.sign(x),), tex=r"\left|#0\right|"),
+    Op("sigmoid", 1, "sigmoid",
+       rule("sigmoid's derivative is its output times one minus it", "{out}·(1 - {out})"),
+       lambda m, out, x: (out * (1 - out),),
        mistakes=(Mistake("sigmoid-as-y", "at {node}, sigmoid's local derivative is y(1 − y) with y its "
-                         "output, not y alone", "revisit sigmoid's backward rule", lambda m, out, x: (out,)),)),
-    Op("relu", 1, lambda m, x: m.where(x > 0, x, x - x), "relu: 1 where x > 0, else 0 (0 at 0)",
+                         "output, not y alone", "revisit sigmoid's backward rule", lambda m, out, x: (out,)),),
+       tex=r"\sigma(#0)"),
+    Op("relu", 1, lambda m, x: m.where(x > 0, x, x - x),
+       rule("relu passes the gradient where its input is positive (not at 0)", "(1 if {0.bare} > 0, else 0)"),
        lambda m, out, x: (m.where(x > 0, 1, 0),),
        mistakes=(Mistake("relu-negative", "at {node}, relu sends back nothing where its input is not "
                          "positive: the gradient stops there", "revisit relu's backward rule",
                          lambda m, out, x: (m.where(x > 0, 1, 1),)),)),
-    Op("softplus", 1, lambda m, x: m.maximum(x, 0.0) + m.log1p(m.exp(-m.abs(x))), "softplus: sigmoid x",
+    Op("softplus", 1, lambda m, x: m.maximum(x, 0.0) + m.log1p(m.exp(-m.abs(x))),
+       rule("softplus's derivative is the sigmoid of its input", "sigmoid({0.bare})"),
        lambda m, out, x: (m.sigmoid(x),)),
-    Op("max", 2, "maximum", "max: the gradient goes to the larger input (split evenly at a tie)",
-       lambda m, out, x, y: (_max_share(m, x, y), _max_share(m, y, x)), shapes=_broadcast),
-    Op("min", 2, "minimum", "min: the gradient goes to the smaller input (split evenly at a tie)",
-       lambda m, out, x, y: (_max_share(m, y, x), _max_share(m, x, y)), shapes=_broadcast),
+    Op("max", 2, "maximum", rule("max: the gradient goes to the larger input (split evenly at a tie)",
+            "(1 if {0.bare} > {1.bare}, 1/2 if equal, else 0)", "(1 if {1.bare} > {0.bare}, 1/2 if equal, else 0)"),
+       lambda m, out, x, y: (_max_share(m, x, y), _max_share(m, y, x)), shapes=_broadcast, tex=r"\max(#0, #1)"),
+    Op("min", 2, "minimum", rule("min: the gradient goes to the smaller input (split evenly at a tie)",
+            "(1 if {0.bare} < {1.bare}, 1/2 if equal, else 0)", "(1 if {1.bare} < {0.bare}, 1/2 if equal, else 0)"),
+       lambda m, out, x, y: (_max_share(m, y, x), _max_share(m, x, y)), shapes=_broadcast, tex=r"\min(#0, #1)"),
     Op("clamp", 3, lambda m, x, lo, hi: m.minimum(m.maximum(x, lo), hi),
-       "clamp: the gradient goes to x between lo and hi (bounds included), else to the bound that holds",
+       rule("clamp: the gradient goes to the input between the bounds (bounds included), else to the bound that holds",
+            "(1 if {1.bare} ≤ {0.bare} ≤ {2.bare}, else 0)", "(1 if {0.bare} < {1.bare} < {2.bare}, else 0)",
+            "(1 if {0.bare} > {2.bare} or {2.bare} < {1.bare}, else 0)"),
        # as PyTorch: x gets it inside [lo, hi]; lo where x < lo (unless lo ≥ hi); hi where x > hi or hi < lo
        lambda m, out, x, lo, hi: (m.where(x < lo, 0, m.where(x > hi, 0, 1)), m.where(lo < hi, m.where(x < lo, 1, 0), 0),
                                   m.where(hi < lo, 1, m.where(x > hi, 1, 0))),
        shapes=_broadcast),
-    Op("matmul", 2, _matmul, "matrix product: g·Bᵀ for A, Aᵀ·g for B",
-       vjp=(_matmul_left, _matmul_right), symbol="@", form=INFIX, precedence=PRODUCT, shapes=_matmul_shapes),
-    Op("transpose", 1, _transpose, "transpose: the gradient transposed back",
+    Op("matmul", 2, _matmul, rule("the matrix product", "{g} · {1}ᵀ", "{0}ᵀ · {g}"),
+       vjp=(_matmul_left, _matmul_right), symbol="@", form=INFIX, precedence=PRODUCT, shapes=_matmul_shapes,
+       tex="#0 #1"),
+    Op("transpose", 1, _transpose, rule("transpose: the gradient transposed back", "{g}ᵀ"),
        vjp=(lambda g, out, a: _transpose(g),), symbol="'", calls=("transpose",), attributes=("T",),
-       form=POSTFIX),
-    Op("sum", 1, _sum, "sum: every element gets the gradient",
+       form=POSTFIX, tex=r"#0^{\top}"),
+    Op("sum", 1, _sum, rule("sum: every element gets the gradient", "{g} to every element"),
        vjp=(lambda g, out, a: arrays.filled(a, g) if arrays.is_array(a) else g,)),
-    Op("mean", 1, _mean, "mean: every element gets the gradient over the count",
+    Op("mean", 1, _mean,
+       rule("mean: every element gets the gradient over the count", "{g} / (the count of {0}) to every element"),
        vjp=(lambda g, out, a: arrays.filled(a, div(g, a.size)) if arrays.is_array(a) else g,)),
-    Op("softmax", 1, _softmax, "softmax: y·(g - Σ g·y)", vjp=(_softmax_vjp,),
+    Op("softmax", 1, _softmax, rule("softmax", "{out} · ({g} - Σ {g} · {out})"), vjp=(_softmax_vjp,),
        mistakes=(Mistake("softmax-loss-y", "softmax followed by cross-entropy sends back y − t (over the batch "
                          "size), not y, the softmax's output", "revisit the backward rule of softmax with "
                          "cross-entropy", vjp=(lambda g, out, a: out,)),)),
-    Op("log_softmax", 1, _log_softmax, "log_softmax: g - softmax·Σ g", vjp=(_log_softmax_vjp,)),
+    Op("log_softmax", 1, _log_softmax,
+       rule("log_softmax", "{g} - softmax({0.bare}) · Σ {g}"), vjp=(_log_softmax_vjp,)),
     Op("cross_entropy", 2, _cross_entropy,
-       "cross-entropy: -t/y, averaged over the batch (after softmax: y - t)",
+       rule("cross-entropy, averaged over the batch (after softmax it sends back the probabilities minus the targets)",
+            "-{1}/{0} · {g} over the batch size", "-log {0} · {g} over the batch size (nothing to class indices)"),
        vjp=(_cross_entropy_probabilities, _cross_entropy_targets), shapes=_cross_entropy_shapes, constant_operands=(1,),
        mistakes=(Mistake("batch-forgotten", "cross-entropy over a batch is the mean over its rows: its gradient "
                          "is divided by the batch size, which your answer leaves out",
                          "revisit cross-entropy's backward rule over a batch",
                          vjp=(lambda g, out, y, t: _cross_entropy_probabilities(g * _batch(y), out, y, t), None)),),
        undefined="cross_entropy is undefined here (a true class has probability 0: log 0)"),
-    Op("affine", 3, _affine, "affine: g·Wᵀ for x, xᵀ·g for W, g summed over the batch for b",
+    Op("affine", 3, _affine, rule("affine", "{g} · {1}ᵀ", "{0}ᵀ · {g}", "{g} summed over the batch"),
        vjp=_AFFINE_VJP, shapes=_affine_shapes),
-    Op("item", 2, _item, "an element: the gradient goes to that element",
+    Op("item", 2, _item,
+       rule("an element: the gradient goes to that element", "{g} to that element, 0 elsewhere",
+            "nothing: an index is a position"),
        vjp=(_item_vjp, _no_gradient), symbol="[]", form=INDEX, variadic=True, shapes=_item_shapes,
        constant_operands=(1,)),
 ]

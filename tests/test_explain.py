@@ -2,6 +2,7 @@
 summed) and the sweep form (the backward pass node by node), in every format."""
 
 import json
+import re
 import math
 import sys
 import time
@@ -20,7 +21,7 @@ from gradcalc.numbers import format_count
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 SHOPPING = SAMPLES / "shopping.gc"
-SEED_PATH_LINE = "∂E/∂apple = ∂s/∂apple × ∂u/∂s × ∂E/∂u = 5 × 1 × 1.08 = 5.4"
+SEED_PATH_LINE = "∂E/∂apple = ∂E/∂u × ∂u/∂s × ∂s/∂apple = 1.08 × 1 × 5 = 5.4"
 
 
 def run_explain(*args, input=None):
@@ -52,36 +53,118 @@ def chain_program(levels):
 
 
 def test_seed_path_form_line_plain():
-    """The textbook's line: ∂E/∂apple = ∂s/∂apple × ∂u/∂s × ∂E/∂u = 5 × 1 × 1.08 = 5.4."""
+    """The textbook's line, upstream × local as the sweep runs:
+    ∂E/∂apple = ∂E/∂u × ∂u/∂s × ∂s/∂apple = 1.08 × 1 × 5 = 5.4."""
     run = run_explain("-f", SHOPPING, "--format", "plain")
     assert run.exit_code == 0, run.output
     assert SEED_PATH_LINE in path_section(run.stdout)
 
 
 def test_seed_path_form_for_every_input():
-    """Every input of the shopping bill gets its one path; tax's path is the single arrow into E."""
+    """Every input of the shopping bill gets its one path; tax's path is the single arrow into E,
+    written once (not the circular '∂E/∂tax = ∂E/∂tax = 740')."""
     paths = path_section(run_explain("-f", SHOPPING, "--format", "plain").stdout)
     assert paths == [
         SEED_PATH_LINE,
-        "∂E/∂apple_count = ∂s/∂apple_count × ∂u/∂s × ∂E/∂u = 100 × 1 × 1.08 = 108",
-        "∂E/∂orange = ∂t/∂orange × ∂u/∂t × ∂E/∂u = 3 × 1 × 1.08 = 3.24",
-        "∂E/∂orange_count = ∂t/∂orange_count × ∂u/∂t × ∂E/∂u = 80 × 1 × 1.08 = 86.4",
-        "∂E/∂tax = ∂E/∂tax = 740",
+        "∂E/∂apple_count = ∂E/∂u × ∂u/∂s × ∂s/∂apple_count = 1.08 × 1 × 100 = 108",
+        "∂E/∂orange = ∂E/∂u × ∂u/∂t × ∂t/∂orange = 1.08 × 1 × 3 = 3.24",
+        "∂E/∂orange_count = ∂E/∂u × ∂u/∂t × ∂t/∂orange_count = 1.08 × 1 × 80 = 86.4",
+        "∂E/∂tax = 740",  # a direct arrow: its one factor is ∂E/∂tax itself, not written twice
     ]
 
 
 def test_seed_sweep_form_with_rules_in_words():
-    """The sweep runs from E back: ∂E/∂u first, each step 'upstream × local = grad' with its rule."""
+    """The sweep runs from E back: ∂E/∂u first, each step 'upstream × local = grad' with its rule
+    in words and the local partial written over the node's own operands, with its value."""
     sweep = sweep_section(run_explain("-f", SHOPPING, "--format", "plain").stdout)
-    assert sweep[0] == "∂E/∂u = 1.08   (E = u × tax: multiply by the other input)"
-    assert ("∂E/∂s = ∂E/∂u × ∂u/∂s = 1.08 × 1 = 1.08   (u = s + t: add passes the gradient through)"
+    assert sweep[0] == "∂E/∂u = 1.08   (E = u × tax: multiply by the other input, ∂E/∂u = tax = 1.08)"
+    assert ("∂E/∂s = ∂E/∂u × ∂u/∂s = 1.08 × 1 = 1.08   (u = s + t: add passes the gradient through, ∂u/∂s = 1)"
             in sweep)
     assert ("∂E/∂apple = ∂E/∂s × ∂s/∂apple = 1.08 × 5 = 5.4   "
-            "(s = apple × apple_count: multiply by the other input)") in sweep
+            "(s = apple × apple_count: multiply by the other input, ∂s/∂apple = apple_count = 5)") in sweep
     assert len(sweep) == 8  # u, t, s and the five inputs
     # a node comes after every node that consumes it: u before s and t, s before apple
     order = [line.split(" = ")[0] for line in sweep]
     assert order.index("∂E/∂u") < order.index("∂E/∂s") < order.index("∂E/∂apple")
+
+
+# -- in the learner's words ---------------------------------------------------------------------
+
+
+def test_rule_notes_name_the_nodes_own_operands_not_x_and_y():
+    """a^b and x^y: the power rule over the user's names ('b·a^(b - 1)'), never the table's own
+    x and y beside them; a function's note names its input ('cos(w × x)')."""
+    sweep = sweep_section(run_explain("p = a^b; p + sin(w*x)", "--at", "a=2,b=3,w=1,x=0", "--format", "plain").stdout)
+    (a_line,) = [line for line in sweep if line.startswith("∂f/∂a =")]
+    assert a_line.endswith("(p = a^b: the power rule, ∂p/∂a = b·a^(b - 1) = 12)")
+    (b_line,) = [line for line in sweep if line.startswith("∂f/∂b =")]
+    assert b_line.endswith("(p = a^b: the power rule, ∂p/∂b = a^b·ln a = 5.54518)")
+    assert "sin's derivative is cos, ∂(sin(w × x))/∂(w × x) = cos(w × x) = 1" in "\n".join(sweep)
+    yx = sweep_section(run_explain("x^y", "--at", "x=2,y=3", "--format", "plain").stdout)
+    assert "∂f/∂x = y·x^(y - 1) = 12" in "\n".join(yx)
+
+
+def test_rule_words_and_templates_use_no_letters_of_their_own():
+    """Every op's rule: its words name no variable (no lone x, y, g, A, B, W, t…; 'a' is the
+    article), and each
+    partial written over operands p, q, r contains no other single letter than those (and e)."""
+    from gradcalc.ops import OPS, RuleOperand
+
+    for op in OPS.values():
+        assert set(re.findall(r"(?<![\w'])[A-Za-z](?![\w'])", op.rule.says)) <= {"a"}, (op.name, op.rule.says)
+        names = [RuleOperand(n) for n in "pqr"[:op.arity]]
+        for template in op.rule.partials:
+            text = template.format(*names, out=RuleOperand("o"), g="G")
+            assert set(re.findall(r"(?<![\w'])[A-Za-z](?![\w'])", text)) <= {"p", "q", "r", "o", "G", "a"}, (op.name, text)
+
+
+def no_circular_sides(line):
+    sides = line.split("   (")[0].split(" = ")
+    return all(a != b for a, b in zip(sides, sides[1:]))
+
+
+def test_no_line_repeats_a_side_in_any_sample():
+    """No path line or sweep step writes the same side twice ('∂E/∂tax = ∂E/∂tax = 740')."""
+    from helpers import sample_arguments
+
+    for arguments in sample_arguments():
+        text = run_explain(*arguments, "--format", "plain").stdout
+        lines = [line.strip() for line in text.splitlines() if line.startswith("  ∂")]
+        assert lines and all(no_circular_sides(line) for line in lines), [l for l in lines if not no_circular_sides(l)]
+
+
+def test_path_form_and_sweep_share_one_order_upstream_times_local():
+    """A path's factors run from the output back to the input, as the sweep multiplies
+    (upstream × local): the first factor's top is the output, the last one's bottom the input."""
+    text = run_explain("x = 2; a = x*x; b = sin(a); c = b*a; c", "--format", "plain").stdout
+    for line in path_section(text):
+        factors = line.split(" = ")[1].split(" + ")[0].split(" × ")
+        assert factors[0].startswith("∂c/") and factors[-1].endswith("/∂x"), line
+    sweep = sweep_section(text)
+    assert "∂c/∂a = ∂c/∂b × ∂b/∂a + ∂c/∂a" in "\n".join(sweep)
+
+
+def test_array_op_notes_say_what_is_sent_back():
+    """An array op's note says what it sends back, over the gradient that reaches it."""
+    sweep = sweep_section(run_explain("W = [[1, 2], [3, 4]]; h = W @ v; sum(h)", "--at", "v=[1, 1]",
+                                      "--format", "plain").stdout)
+    joined = "\n".join(sweep)
+    assert "h = W @ v: the matrix product, sends back ∂f/∂h · vᵀ" in joined
+    assert "h = W @ v: the matrix product, sends back Wᵀ · ∂f/∂h" in joined
+    assert "sum: every element gets the gradient, sends back 1 to every element" in joined
+
+
+def test_markdown_note_is_in_its_formulas_list_item():
+    """In Markdown each sweep step is one list item: the formula, then on the next line, indented,
+    its rule in italics; no rule stands alone as a paragraph the next formula could claim."""
+    md = run_explain("-f", SHOPPING, "--format", "md").stdout
+    lines = md.splitlines()
+    items = [i for i, line in enumerate(lines) if line.startswith("- $$")]
+    assert len(items) == 8
+    for i in items:
+        assert lines[i + 1].startswith("  *") and lines[i + 1].endswith("*"), lines[i + 1]
+    assert not [line for line in lines if line.startswith("*") and not line.startswith("**")]
+    assert r"  *s = apple × apple\_count: multiply by the other input, ∂s/∂apple = apple\_count = 5*" in lines
 
 
 def test_seed_api_explanation():
@@ -103,7 +186,7 @@ def test_shared_node_paths_are_summed():
     assert sorted(p.product for p in paths) == [1, 3, 3]
     assert explanation.path_counts["x"] == 3
     plain = run_explain("x*x + x", "--at", "x=3", "--format", "plain").stdout
-    assert "= 3 × 1 + 3 × 1 + 1 = 7" in plain
+    assert "= 1 × 3 + 1 × 3 + 1 = 7" in plain
 
 
 def test_output_that_is_an_input_has_gradient_1():
@@ -258,8 +341,8 @@ def test_markdown_format():
     assert run.exit_code == 0
     md = run.stdout
     assert "$$" in md and r"\frac{\partial E}{\partial" in md
-    assert (r"$$ \frac{\partial E}{\partial \mathrm{apple}} = \frac{\partial s}{\partial \mathrm{apple}} \times "
-            r"\frac{\partial u}{\partial s} \times \frac{\partial E}{\partial u} = 5 \times 1 \times 1.08 = 5.4 $$") in md
+    assert (r"$$ \frac{\partial E}{\partial \mathrm{apple}} = \frac{\partial E}{\partial u} \times "
+            r"\frac{\partial u}{\partial s} \times \frac{\partial s}{\partial \mathrm{apple}} = 1.08 \times 1 \times 5 = 5.4 $$") in md
     assert md.count("$$") % 2 == 0
     assert "### `E = u * tax`" in md
 
@@ -291,7 +374,7 @@ def test_wrt_restricts_the_path_form():
     """--wrt apple --wrt tax: only those two inputs' path lines."""
     run = run_explain("-f", SHOPPING, "--format", "plain", "--wrt", "apple", "--wrt", "tax")
     assert run.exit_code == 0
-    assert path_section(run.stdout) == [SEED_PATH_LINE, "∂E/∂tax = ∂E/∂tax = 740"]
+    assert path_section(run.stdout) == [SEED_PATH_LINE, "∂E/∂tax = 740"]
 
 
 def test_wrt_restricts_json_paths():
@@ -304,7 +387,7 @@ def test_wrt_an_intermediate_node():
     """--wrt u explains ∂E/∂u: the one arrow from u into E."""
     run = run_explain("-f", SHOPPING, "--format", "plain", "--wrt", "u")
     assert run.exit_code == 0
-    assert path_section(run.stdout) == ["∂E/∂u = ∂E/∂u = 1.08"]
+    assert path_section(run.stdout) == ["∂E/∂u = 1.08"]
 
 
 def test_wrt_a_name_the_output_does_not_depend_on_is_zero():
@@ -327,7 +410,7 @@ def test_explain_several_outputs():
     run = run_explain("x*y; x + y", "--at", "x=2,y=5", "--format", "plain")
     assert run.exit_code == 0
     assert run.stdout.count("paths from each input to the output") == 2
-    assert "∂f/∂x = ∂f/∂x = 5" in run.stdout and "∂f/∂x = ∂f/∂x = 1" in run.stdout
+    assert "∂f/∂x = 5" in run.stdout and "∂f/∂x = 1" in run.stdout
 
 
 def test_markdown_long_sweep_is_cut_and_names_are_latex():

@@ -238,7 +238,7 @@ def test_an_ascii_output_gets_ascii_spellings(tmp_path, run, env):
         assert "[FAIL] line 21: check d(E)/d(u) = 740" in text
         assert "check d(E)/d(apple_count) = 108 +- 0.5" in text
     if run == "explain":
-        assert "d(E)/d(apple) = d(s)/d(apple) * d(u)/d(s) * d(E)/d(u) = 5 * 1 * 1.08 = 5.4" in text
+        assert "d(E)/d(apple) = d(E)/d(u) * d(u)/d(s) * d(s)/d(apple) = 1.08 * 1 * 5 = 5.4" in text
 
 
 def test_a_c_locale_with_pythons_utf8_mode_keeps_the_symbols(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import gc
+from helpers import gc, render_errors, renderer_missing, sample_arguments
 
 SHOPPING = Path(__file__).parent.parent / "samples" / "shopping.gc"
 SHOPPING_EDGES = {  # (from, to): (forward value, gradient) on the arrow, as the textbook draws it
@@ -30,30 +30,49 @@ SHOPPING_EDGES = {  # (from, to): (forward value, gradient) on the arrow, as the
 # -- parsing the pictures back ------------------------------------------------------------------
 
 MERMAID_NODE = re.compile(r'^  (\w+)(?:\(\("(.*)"\)\)|\["(.*)"\])$')
-MERMAID_EDGE = re.compile(r'^  (\w+) -->\|"(.*)"\| (\w+)$')
-MERMAID_ARROW = re.compile(r"^(.*)<br/><span style='color:red'>(.*)</span>$")
+MERMAID_LINK = re.compile(r'^  (\w+) (-->|-\.-)\|"(.*)"\| (\w+)$')
+MERMAID_CLASS_DEF = re.compile(r"^  classDef (\w+) (\S+)$")
+MERMAID_CLASS = re.compile(r"^  class ([\w,]+) (\w+)$")
+MERMAID_LINK_STYLE = re.compile(r"^  linkStyle ([\d,]+) (\S+)$")
 
 
 def parse_mermaid(text):
-    """Flowcharts as a list of {direction, nodes: {id: (label, shape)}, edges: [(a, b, value, grad)]};
-    every line must be a header, a %% comment, a node or an edge."""
+    """Flowcharts as a list of {direction, nodes: {id: (label, shape)}, edges: [(a, b, value, grad)],
+    links: [(a, b, kind, label)] in order, class_defs: {name: style}, classes: {id: name},
+    link_styles: {link number: style}}. A forward arrow (-->) carries the value; the dotted line
+    (-.-) written right after it, between the same nodes, carries the gradient. Every line must be
+    a header, a %% comment, a node, a link, or a class or link style."""
     charts = []
     for line in text.splitlines():
         if not line.strip() or line.strip().startswith("%%"):
             continue
         if line.startswith("flowchart "):
-            charts.append({"direction": line.split()[1], "nodes": {}, "edges": []})
+            charts.append({"direction": line.split()[1], "nodes": {}, "edges": [], "links": [], "class_defs": {},
+                           "classes": {}, "link_styles": {}})
             continue
-        node, edge = MERMAID_NODE.match(line), MERMAID_EDGE.match(line)
-        if node:
-            label = node.group(2) if node.group(2) is not None else node.group(3)
-            charts[-1]["nodes"][node.group(1)] = (label, "circle" if node.group(2) is not None else "box")
-        elif edge:
-            arrow = MERMAID_ARROW.match(edge.group(2))
-            assert arrow, f"edge label without value and red gradient: {line!r}"
-            charts[-1]["edges"].append((edge.group(1), edge.group(3), arrow.group(1), arrow.group(2)))
+        chart = charts[-1]
+        if m := MERMAID_NODE.match(line):
+            label = m.group(2) if m.group(2) is not None else m.group(3)
+            chart["nodes"][m.group(1)] = (label, "circle" if m.group(2) is not None else "box")
+        elif m := MERMAID_LINK.match(line):
+            a, kind, label, b = m.groups()
+            chart["links"].append((a, b, kind, label))
+            if kind == "-->":
+                chart["edges"].append([a, b, label, None])
+            else:
+                assert chart["edges"][-1][:2] == [a, b] and chart["edges"][-1][3] is None, \
+                    f"a gradient line not right after its arrow: {line!r}"
+                chart["edges"][-1][3] = label
+        elif m := MERMAID_CLASS_DEF.match(line):
+            chart["class_defs"][m.group(1)] = m.group(2)
+        elif m := MERMAID_CLASS.match(line):
+            chart["classes"].update(dict.fromkeys(m.group(1).split(","), m.group(2)))
+        elif m := MERMAID_LINK_STYLE.match(line):
+            chart["link_styles"].update(dict.fromkeys(map(int, m.group(1).split(",")), m.group(2)))
         else:
             raise AssertionError(f"not a Mermaid line this renderer writes: {line!r}")
+    for chart in charts:
+        chart["edges"] = [tuple(edge) for edge in chart["edges"]]
     return charts
 
 
@@ -140,6 +159,62 @@ def test_mermaid_check_lines_are_comments():
     assert "%% ✓ line 1: check d(f)/d(x) = 6" in run.stdout
     (chart,) = parse_mermaid(run.stdout)
     assert len(chart["edges"]) == 3
+
+
+def test_mermaid_colours_gradients_with_link_styles_not_html():
+    """GitHub renders Mermaid in strict mode, which shows inline HTML as text: no label holds < or
+    >; every gradient line, and only those, is styled red by a linkStyle line; the node classes
+    used are defined by classDef lines."""
+    run = gc("x = 3; y = 2*x; f = sqrt(x^2 + y^2)", "--format", "mermaid")
+    assert run.exit_code == 0, run.output
+    (chart,) = parse_mermaid(run.stdout)
+    labels = [label for label, _ in chart["nodes"].values()] + [label for *_, label in chart["links"]]
+    assert not [label for label in labels if "<" in label or ">" in label or "span" in label]
+    gradient_links = {k for k, (_, _, kind, _) in enumerate(chart["links"]) if kind == "-.-"}
+    assert gradient_links and set(chart["link_styles"]) == gradient_links
+    assert all("stroke:red" in style and "color:red" in style for style in chart["link_styles"].values())
+    assert set(chart["classes"].values()) <= set(chart["class_defs"]) and chart["class_defs"]
+    assert chart["classes"]["out"] == "output"
+    assert {chart["classes"][node] for node, (_, shape) in chart["nodes"].items() if shape == "circle"} == {"op"}
+
+
+def test_mermaid_link_styles_count_links_across_subgraphs():
+    """Several outputs: one chart with a subgraph each; linkStyle numbers count the links of the
+    whole chart, so the second subgraph's gradient lines are styled too."""
+    import gradcalc
+    from gradcalc.render.mermaid import render
+
+    text = render(gradcalc.evaluate("x*y; x + y", at={"x": 1, "y": 2}))
+    links = [line.strip() for line in text.splitlines() if " -->|" in line or " -.-|" in line]
+    gradient_links = [k for k, line in enumerate(links) if " -.-|" in line]
+    assert len(links) == 12 and gradient_links == [1, 3, 5, 7, 9, 11]
+    (style,) = [line for line in text.splitlines() if line.strip().startswith("linkStyle")]
+    assert style.split()[1] == "1,3,5,7,9,11"
+    assert "<" not in text and ">" not in text.replace("-->", "")
+
+
+def test_mermaid_labels_escape_quotes_and_angle_brackets():
+    """A quote, an angle bracket or a # in a label is written as Mermaid's entity, never raw."""
+    from gradcalc.render.mermaid import _escape
+
+    assert _escape('a "b" <c> #d') == "a #quot;b#quot; #lt;c#gt; #35;d"
+
+
+@pytest.mark.skipif(bool(renderer_missing("mermaid")), reason=f"Mermaid: {renderer_missing('mermaid')}")
+def test_mermaid_charts_parse_in_mermaid_strict_mode():
+    """Mermaid itself (securityLevel strict, as GitHub) parses every sample's chart and a
+    two-output chart with subgraphs; a linkStyle that named a missing link would fail here."""
+    import gradcalc
+    from gradcalc.render.mermaid import render
+
+    charts = []
+    for arguments in sample_arguments():
+        text = gc(*arguments, "--format", "mermaid").stdout
+        charts += ["flowchart LR" + chart for chart in text.split("flowchart LR")[1:]]
+    assert len(charts) > 10
+    charts.append(render(gradcalc.evaluate("x*y; x + y", at={"x": 1, "y": 2})))
+    errors = render_errors("mermaid", charts)
+    assert errors == [None] * len(charts), [(c, e) for c, e in zip(charts, errors) if e]
 
 
 # -- dot ----------------------------------------------------------------------------------------

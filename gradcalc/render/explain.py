@@ -1,9 +1,14 @@
 """Explanations as lines of (text, role) pieces (see render.text), which plain text joins and
 rich styles, and what every format of them shares: how a node is called, how a path's
-factors and a sweep step's terms are written."""
+factors and a sweep step's terms are written, and each step's rule in the learner's words.
+
+One order throughout, as the backward pass runs: upstream × local. A path's factors are
+written from the output back to the input (∂E/∂u × ∂u/∂s × ∂s/∂apple), and a sweep step's
+terms as the consumer's gradient times the local partial (∂E/∂u × ∂u/∂s)."""
 
 from .. import arrays
 from ..graph import LITERAL
+from ..ops import RuleOperand
 from ..numbers import format_count, format_number
 from .layout import output_name
 
@@ -27,9 +32,10 @@ def _partial(top, bottom):
 
 
 def path_sum(paths, factor_of, times):
-    """'a × b + c × d': each path's factors joined by `times`, the paths by ' + '. An empty
-    product (the output is the input itself) is 1; no path at all is 0."""
-    return " + ".join(times.join(factor_of(p, i) for i in range(len(p.partials))) or "1" for p in paths) or "0"
+    """'a × b + c × d': each path's factors joined by `times`, from the output back to the input
+    (upstream × local), the paths by ' + '. An empty product (the output is the input itself) is
+    1; no path at all is 0."""
+    return " + ".join(times.join(factor_of(p, i) for i in reversed(range(len(p.partials)))) or "1" for p in paths) or "0"
 
 
 def term_numbers(term, root, num, times=" × "):
@@ -84,9 +90,9 @@ def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
         grad = explanation.evaluation.gradients[explanation.output][graph.named[input_name]]
         symbols = path_sum(paths, lambda p, i: _partial(name(p.nodes[i + 1]), name(p.nodes[i])), " × ")
         numbers = path_sum(paths, lambda p, i: factor(num(p.partials[i])), " × ")
-        line = [(f"  {whole}", None)] + [(f" = {side}", None) for side in distinct(symbols, numbers, num(grad))]
-        line[-1] = (" = ", None)
-        lines.append(line + [(num(grad), "grad")])
+        sides = distinct(whole, symbols, numbers, num(grad))[1:-1]  # a direct arrow's one factor is `whole` itself
+        line = [(f"  {whole}", None)] + [(f" = {side}", None) for side in sides]
+        lines.append(line + [(" = ", None), (num(grad), "grad")])
     lines.append([(f"backward sweep, in the order it runs ({_partial(out, out)} = 1)", "head")])
     for count, step in enumerate(explanation.sweep):
         if max_steps is not None and count >= max_steps:
@@ -101,13 +107,32 @@ def text_lines(explanation, precision=None, max_steps=SWEEP_LIMIT):
         numbers = " + ".join(term_numbers(t, root, num) for t in step.terms)
         if len(step.terms) == 1 and step.terms[0].consumer == root:
             numbers = term_numbers(step.terms[0], root, num).strip("()")
-        rules = "; ".join(dict.fromkeys(f"{_consumer(graph, t.consumer)}: {t.rule}" for t in step.terms))
+        rules = "; ".join(dict.fromkeys(rule_note(graph, t, step.node, root, num) for t in step.terms))
         sides = distinct(_partial(out, node), symbols, numbers, num(step.grad))[1:]
         line = [(f"  {_partial(out, node)}", "name")] + [(f" = {side}", None) for side in sides[:-1]]
         lines.append(line + [(" = ", None), (num(step.grad), "grad"), (f"   ({rules})", "rule")])
     return lines
 
 
-def _consumer(graph, node):
+def rule_note(graph, term, node, root, num):
+    """The consumer, its rule in words and the local partial over the consumer's own operands,
+    then its value: 'E = u × tax: multiply by the other input, ∂E/∂u = tax = 1.08'. An array op
+    says what it sends back instead: 'h = W @ x: the matrix product, sends back ∂E/∂h · xᵀ'."""
+    consumer = term.consumer
+    operands = [RuleOperand(label(graph, j, root)) for j in graph.args[consumer]]
+    upstream = "1" if consumer == root else _partial(label(graph, root, root), label(graph, consumer, root))
+    formula = term.partial.format(*operands, out=RuleOperand(label(graph, consumer, root)), g=upstream)
+    head = f"{_consumer(graph, consumer, root)}: {term.rule}, "
+    if term.local is None:
+        return head + "sends back " + formula
+    value = num(term.local)
+    shown = () if arrays.is_array(term.local) or value.startswith(formula + " ≈") else (value,)  # 1/3 = 1/3 ≈ 0.333
+    return head + " = ".join(distinct(_partial(label(graph, consumer, root), label(graph, node, root)), formula, *shown))
+
+
+def _consumer(graph, node, root):
+    """'s = apple × apple_count'; the output as 'f = x / 3' when unnamed; another unnamed node as
+    its expression."""
     text = graph.expression(node, limit=30)
-    return f"{graph.names[node]} = {text}" if graph.names[node] else text
+    name = graph.names[node] or (label(graph, root, root) if node == root else None)
+    return f"{name} = {text}" if name else text

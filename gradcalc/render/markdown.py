@@ -1,10 +1,24 @@
-"""Markdown with LaTeX ($$…$$) for teachers' notes: each explanation's path sums and sweep steps."""
+"""Markdown with LaTeX ($$…$$) for teachers' notes: each explanation's path sums and sweep steps,
+each step a list item holding its formula and, under it, its rule in words.
+
+Every formula renders in KaTeX and MathJax (tests/test_latex.py renders them): a node is named
+in math, never as \\text{} around ^ or _ (which both reject): an input or named node by its name
+(x, x_{1}, \\mathrm{apple\\_count}), a number as a number, and an unnamed node as its expression
+written in LaTeX from the op table's `tex` column (x^{2}, \\sqrt{x^{2} + y^{2}}, \\sigma(z)),
+cut to \\ldots past a few nodes."""
+
+import re
 
 from .. import arrays
+from ..graph import CONSTANT, INFIX, LITERAL, POSTFIX, PREFIX
 from ..numbers import array_cells, format_count, format_number
-from .explain import SWEEP_LIMIT, distinct, factor, term_numbers, label, path_sum
+from ..ops import ATOM, CALL, INDEX, UNARY
+from .explain import SWEEP_LIMIT, distinct, factor, path_sum, rule_note, term_numbers
 from .layout import output_name
 from .text import write
+
+LABEL_NODES = 8  # nodes of an unnamed node's expression written out before the rest is \ldots
+LABEL_DEPTH = 4  # levels of it, likewise
 
 
 class Renderer:
@@ -31,7 +45,10 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
             return _tex_value(value, precision)
 
         def name(node):
-            return _tex(label(graph, node, root))
+            return tex_label(graph, node, root)
+
+        def text_num(value):
+            return format_number(value, precision)
 
         def equation(*sides):
             return "$$ " + " = ".join(distinct(*sides)) + " $$\n"
@@ -63,24 +80,143 @@ def markdown(explanations, precision=None, max_steps=SWEEP_LIMIT):
             terms = [(_frac(top, node) if t.consumer == root else
                       _frac(top, name(t.consumer)) + r" \times " + _frac(name(t.consumer), node),
                       term_numbers(t, root, num, r" \times ")) for t in step.terms]
-            rules = "; ".join(dict.fromkeys(t.rule for t in step.terms))
+            notes = "; ".join(dict.fromkeys(rule_note(graph, t, step.node, root, text_num) for t in step.terms))
             sums = (" + ".join(s for s, _ in terms), " + ".join(n for _, n in terms), num(step.grad))
-            out.append(equation(_frac(top, node), *sums) + f"\n*{rules}*\n")
+            # one list item: the step's formula and, under it, its rule
+            out.append("- " + equation(_frac(top, node), *sums) + f"  *{_markdown_text(notes)}*\n")
     return "\n".join(out)
+
+
+def _markdown_text(text):
+    """Text as Markdown shows it: what would start emphasis, code, a link, HTML or math escaped."""
+    return re.sub(r"([\\`*_\[\]<>$])", r"\\\1", text)
 
 
 def _frac(top, bottom):
     return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
 
+SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_INDEXED = re.compile(r"([A-Za-z])([0-9]+|[₀-₉]+)")  # x1, W2, x₁: a letter and its index
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?")
+
+
 def _tex(name):
-    """A name or label in LaTeX: one letter as is, a word upright, anything else as text."""
+    """A name in LaTeX: one letter as is, a letter and digits as a subscript (x_{1}), a word
+    upright (\\mathrm{apple\\_count}), anything else as escaped text. A name bound again (g += 1)
+    is called g@17 after the line that bound it: g with the line as its subscript."""
+    if "@" in name:
+        base, line = name.split("@", 1)
+        base = _tex(base)
+        return ("{" + base + "}" if "_" in base else base) + r"_{\text{@" + _escape_text(line) + "}}"
     if len(name) == 1 and name.isascii():
         return name
+    if indexed := _INDEXED.fullmatch(name):
+        return f"{indexed.group(1)}_{{{indexed.group(2).translate(SUBSCRIPTS)}}}"
     if name.isascii() and name.replace("_", "").isalnum():
         return r"\mathrm{" + name.replace("_", r"\_") + "}"
-    escaped = name.replace("\\", r"\backslash ").replace("{", r"\{").replace("}", r"\}").replace("_", r"\_")
-    return r"\text{" + escaped + "}"
+    return r"\text{" + _escape_text(name) + "}"
+
+
+def _escape_text(text):
+    """Text for \\text{…}: TeX's special characters escaped."""
+    special = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "^": r"\^{}", "$": r"\$",
+               "&": r"\&", "#": r"\#", "%": r"\%", "~": r"\~{}"}
+    return "".join(special.get(c, c) for c in text)
+
+
+def tex_label(graph, node, root=None):
+    """How a formula names a node: the output (`root`) by the name its gradient is taken of, a
+    named node by its name, a literal as its number, an unnamed node as its expression."""
+    if node == root:
+        return _tex(output_name(graph, graph.outputs.index(root)))
+    if graph.ops[node] is None or graph.names[node]:
+        return _tex_leaf(graph, node)
+    return _tex_expression(graph, node, ATOM)
+
+
+def _tex_leaf(graph, node):
+    if graph.kinds[node] == CONSTANT and graph.names[node] == "pi":
+        return r"\pi"
+    if graph.names[node]:
+        return _tex(graph.names[node])
+    value = graph.leaf_values[node]
+    if arrays.is_array(value):
+        return _tex_value(value, None)
+    text = graph.labels[node]
+    return _tex_number(text) if _NUMBER.fullmatch(text) else r"\text{" + _escape_text(text) + "}"
+
+
+_TEMPLATES = {}  # (op, inputs) -> the op's LaTeX as pieces: text, or (input, context, braced)
+
+
+def _template(op, inputs):
+    """The op's `tex` as pieces: text, and for each #k (k, the binding strength it needs
+    around it, whether to wrap it in braces because a ^ or _ follows)."""
+    key = (op, inputs)
+    if key not in _TEMPLATES:
+        places = [f"#{k}" for k in range(inputs)]
+        generic = {
+            INFIX: f"#0 {op.symbol} #1",
+            PREFIX: f"{op.symbol}#0",
+            POSTFIX: f"#0{op.symbol}",
+            INDEX: f"#0[{', '.join(places[1:])}]",
+        }.get(op.form, r"\operatorname{" + op.name.replace("_", r"\_") + "}(" + ", ".join(places) + ")")
+        parts = re.split(r"#(\d+)", op.tex or generic)
+        pieces = []
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                if part:
+                    pieces.append(part)
+                continue
+            k = int(part)
+            before, after = parts[i - 1], parts[i + 1]
+            enclosed = op.form == CALL or (before.endswith("{") and after.startswith("}"))
+            if enclosed:
+                context = 0
+            elif op.form == INFIX:
+                left = op.precedence + (1 if op.right_assoc else 0)
+                context = left if k == 0 else op.precedence + (0 if op.right_assoc else 1)
+            else:
+                context = UNARY if op.form == PREFIX else ATOM
+            pieces.append((k, context, after.startswith(("^", "_"))))
+        _TEMPLATES[key] = pieces
+    return _TEMPLATES[key]
+
+
+def _tex_expression(graph, node, context):
+    """An unnamed node's expression in LaTeX, named nodes and leaves by name; past LABEL_NODES
+    nodes or LABEL_DEPTH levels a part is \\ldots. Braces and parentheses always balance."""
+    pieces, budget = [], LABEL_NODES
+    stack = [(node, context, 0, False)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+            continue
+        current, context, level, braced = item
+        op = graph.ops[current]
+        if budget <= 0 or (op is not None and level >= LABEL_DEPTH):
+            pieces.append(r"\ldots")
+            continue
+        budget -= 1
+        if op is None or graph.names[current]:
+            text = _tex_leaf(graph, current)
+            if context > UNARY and graph.kinds[current] == LITERAL and text.startswith("-"):
+                text = rf"\left({text}\right)"
+            pieces.append("{" + text + "}" if braced and not graph.names[current] else text)
+            continue
+        parens = op.precedence < context
+        braced = braced and not parens  # parentheses group it already
+        stack.append((r"\right)" if parens else "") + ("}" if braced else ""))
+        for piece in reversed(_template(op, len(graph.args[current]))):
+            if isinstance(piece, str):
+                stack.append(piece)
+            else:
+                k, inner, brace = piece
+                stack.append((graph.args[current][k], inner, level + 1, brace))
+        stack.append(("{" if braced else "") + (r"\left(" if parens else ""))
+    return "".join(pieces)
 
 
 def _tex_value(value, precision):
