@@ -161,10 +161,11 @@ def _checked(name, backprop, moved, x, direction=None, magnitude=0.0):
     measured from each of the _first_steps in turn until one agrees. A later measurement
     overrules one that disagreed only if the two measurements disagree with each other as well
     (the first was fooled: f oscillates within its step), never by merely being rougher. If none
-    agrees, the first that disagrees."""
-    tried, refuted = [], []
+    agrees, the first that disagrees, unless a later inconclusive one overrules every one that
+    disagreed (then floats cannot resolve the slope: inconclusive)."""
+    tried, refuted, unresolved = [], [], None
     smallest = SMALLEST_STEP * math.ulp(x)
-    for h in _first_steps(_size(x)):
+    for h in _first_steps(_size(x), backprop, smallest):
         measured = _derivative(moved, h, smallest)
         comparison = _compare(name, backprop, measured, direction, magnitude)
         if comparison.verdict == "skipped" and not tried:
@@ -173,7 +174,11 @@ def _checked(name, backprop, moved, x, direction=None, magnitude=0.0):
             return comparison
         if comparison.verdict == "✗":
             refuted.append(measured)
+        elif comparison.verdict == "inconclusive" and refuted and not any(_consistent(measured, o) for o in refuted):
+            unresolved = comparison
         tried.append(comparison)
+    if unresolved is not None:
+        return unresolved
     return next((c for c in tried if c.verdict == "✗"), tried[0])
 
 
@@ -185,12 +190,19 @@ def _consistent(measured, other):
     return abs(a - b) <= u + v + TOLERANCE * max(abs(a), abs(b))
 
 
-def _first_steps(size):
+def _first_steps(size, backprop, smallest):
     """10⁻³ of the input's size; for an input smaller than 1, also 10⁻³ (rounding can swamp a
     step of 10⁻³|x|: cos x at 10⁻¹⁰), unless x ± 10⁻³ would round x itself away (y² at 10⁻¹⁷⁰);
-    then 10⁻⁶ and 10⁻⁹ of its size (f may oscillate within the first step: sin x at 10¹⁰)."""
+    then 10⁻⁶ and 10⁻⁹ of its size (f may oscillate within the first step: sin x at 10¹⁰); and,
+    where the slope backprop reports is steeper still, a step over which it moves f by 10⁻³
+    (sin(exp(2x)) at 12 turns a radian in 10⁻¹¹). A wrong slope only picks the step: what is
+    measured there is f's."""
     wider = [1e-3] if size < 1 and EPSILON * 1e-3 <= TOLERANCE / 10 * size else []
-    return [1e-3 * size, *wider, 1e-6 * size, 1e-9 * size]
+    steps = [1e-3 * size, *wider, 1e-6 * size, 1e-9 * size]
+    slope = abs(float(backprop))
+    if math.isfinite(slope) and slope > 0 and max(1e-3 / slope, smallest) < steps[-1]:
+        steps.append(max(1e-3 / slope, smallest))
+    return steps
 
 
 def _compare(name, backprop, measured, direction, magnitude):

@@ -588,6 +588,7 @@ def evaluated(expr, point):
 @given(expr=smooth_programs, point=points)
 @example(expr="(x - tanh(x))", point={"x": 0.0, "y": 0.0})  # found by hypothesis: rounding at the probes
 @example(expr="log(1 + (y)^2)", point={"x": 0.0, "y": 1e-170})  # y² underflows: f is flat in floats
+@example(expr="sin(exp(x + x))", point={"x": 12.0, "y": 0.0})  # found by hypothesis: a radian per 10⁻¹¹
 def test_smooth_programs_pass_at_random_points(expr, point):
     """A correct gradient of a smooth program never fails, wherever it is checked (at worst the
     finite difference is 'inconclusive' where floats cannot resolve the slope)."""
@@ -608,6 +609,18 @@ def test_wrong_gradients_of_smooth_programs_never_pass(expr, point, factor, data
     corrupt(evaluation, name, lambda g: g * factor)
     (c,) = [c for c in gradcheck(evaluation) if c.name == name]
     assert c.verdict != "✓", (expr, point, c)
+
+
+def test_a_slope_too_steep_for_the_fixed_steps_is_measured_at_its_own_scale():
+    """sin(exp(2x)) at 12 turns a radian in 10⁻¹¹: every fixed step averages over its oscillations
+    (the first measures -2.4e6 for 3.6e10). Measured again at the scale of the slope, the right
+    gradient is not refuted, and the same gradient tripled still is."""
+    evaluation = evaluated("sin(exp(x + x))", {"x": 12.0})
+    (right,) = gradcheck(evaluation)
+    assert right.verdict != "✗", right
+    corrupt(evaluation, "x", lambda g: g * 3)
+    (wrong,) = gradcheck(evaluation)
+    assert wrong.verdict == "✗", wrong
 
 
 def test_backprop_is_shown_exactly():
