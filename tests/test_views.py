@@ -235,6 +235,21 @@ def test_the_tree_fits_the_width_and_never_cuts_a_number(sample, columns):
                 assert format_number(float(x)) in shown, (format_number(float(x)), text)
 
 
+@pytest.mark.parametrize("sample", ["shopping.gc", "neuron.gc", "two-layer.gc"])
+@pytest.mark.parametrize("columns", [40, 80, 160])
+def test_the_default_view_fits_the_width_with_no_trailing_spaces(sample, columns):
+    """The rich view a terminal gets (a picture or a tree, and the note saying which) fits."""
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    done = subprocess.run([sys.executable, "-m", "gradcalc", "eval", "-f", str(SAMPLES / sample), "--float",
+                           "--format", "rich"], capture_output=True, text=True, env=env, encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(len(line) <= columns for line in lines), max(lines, key=len)
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert "--format" in done.stdout  # the note saying which view, and how to get the other
+
+
 def test_the_table_takes_the_whole_width_before_cutting_a_name():
     """At 80 columns shopping's tree fits without an ellipsis (the bug: t = orange × orange_cou…)."""
     text = tree_at("shopping.gc", 80)

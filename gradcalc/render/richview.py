@@ -54,10 +54,10 @@ class Renderer:
             if drawn:
                 console.print(Text(heading(evaluation.graph, output, full=max_nodes is None), style="bold"))
                 print_lines(console, drawn, wrap=False)
-                console.print(Text("drawn as a graph; --format tree for the tree", style="detail"))
+                _note(console, "drawn as a graph; --format tree for the tree")
             else:
                 _tree(evaluation, output, console, options.precision, max_nodes)
-                console.print(Text(f"drawn as a tree: {why}; --format graph for the graph", style="detail"))
+                _note(console, f"drawn as a tree: {why}; --format graph for the graph")
             _inputs(evaluation, output, console, options.precision, max_nodes)
         if gradchecks:
             render_gradcheck(evaluation, gradchecks, self.console, options.precision)
@@ -110,6 +110,14 @@ class _Console(Console):
     def on_broken_pipe(self):
         self.quiet = True
         raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
+def _note(console, text):
+    """A dim note, wrapped at the console's width without the trailing spaces rich's wrap leaves."""
+    import textwrap
+
+    for line in textwrap.wrap(text, max(console.width, 20)):
+        console.print(Text(line, style="detail"), soft_wrap=True)
 
 
 def print_lines(console, lines, wrap=True):
