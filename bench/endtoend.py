@@ -1,5 +1,5 @@
 """End to end: what a user pays for a big problem, launch to last line. `gradcalc eval -f FILE
---float --format plain` as a subprocess, against bench/minimal.py (the same imports, a bare Lark
+--float --format plain --precision full` (every digit, as the reference prints) as a subprocess, against bench/minimal.py (the same imports, a bare Lark
 LALR parser building a flat tape, two loops) on the same file; and gradcalc's exact arithmetic
 against its own --float on a program where every value is a fraction."""
 
@@ -34,7 +34,7 @@ def agree(mine, theirs, what):
 def section(quick, workdir):
     size = 1_000 if quick else 100_000
     repeats = 3 if quick else 5
-    gradcalc = gradcalc_command() + ["eval", "--format", "plain", "--at", POINT]
+    gradcalc = gradcalc_command() + ["eval", "--format", "plain", "--precision", "full", "--at", POINT]
     minimal = python_script("minimal.py")
     table = report.Table(["workload", "gradcalc", "reference", "median", "reference median", "ratio (median of pairs)",
                           "peak RSS", "reference peak RSS"])
@@ -73,7 +73,7 @@ def section(quick, workdir):
 
     return report.Section(
         "End to end",
-        f"`{' '.join(gradcalc_command())} eval -f FILE --format plain --at {POINT}` as a subprocess, from launch to "
+        f"`{' '.join(gradcalc_command())} eval -f FILE --format plain --precision full --at {POINT}` as a subprocess, from launch to "
         f"exit, and its reference on the same file, taking turns {repeats} times; medians, and the median over "
         "rounds of the ratio within a round. Every run checks that both give the same gradients.",
         [table],
