@@ -83,7 +83,7 @@ class Evaluation:
 
     def _meaningful(self, output):
         if output not in self._flags:
-            self._flags[output] = _meaningful(self.graph, self.graph.outputs[output], self._varying())
+            self._flags[output] = _meaningful(self.graph, self.graph.outputs[output], self._varying)
         return self._flags[output]
 
     def __getitem__(self, name):
@@ -453,15 +453,24 @@ def _differentiated(graph, consumer, k, varies):
     return bool(varies[graph.args[consumer][k]]) or not graph.ops[consumer].is_constant_operand(k)
 
 
-def _meaningful(graph, root, varies):
-    """A flag per node: whether some arrow that is differentiated leads from it to `root`."""
-    flags = bytearray(len(graph))
+def _meaningful(graph, root, varying):
+    """A flag per node: whether some arrow that is differentiated leads from it to `root`.
+    `varying()` gives _varying's flags, asked for only where an op declares constant operands
+    (a stream of one-line problems mostly has none)."""
+    flags, ops, args = bytearray(len(graph)), graph.ops, graph.args
     flags[root] = 1
+    varies = None
     for i in range(root, -1, -1):
-        if flags[i] and graph.ops[i] is not None:
-            for k, j in enumerate(graph.args[i]):
-                if not flags[j] and _differentiated(graph, i, k, varies):
-                    flags[j] = 1
+        op = ops[i]
+        if flags[i] and op is not None:
+            for k, j in enumerate(args[i]):
+                if flags[j]:
+                    continue
+                if op.constant_operands:
+                    varies = varies or varying()
+                    if not _differentiated(graph, i, k, varies):
+                        continue
+                flags[j] = 1
     return flags
 
 
