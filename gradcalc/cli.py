@@ -115,7 +115,7 @@ class _Gradcalc(click.Group):
         if not args:
             return sys.stdin is not None and not sys.stdin.isatty()
         first = args[0]
-        if first in self.commands or first in self._own_options(ctx):
+        if first in self.commands or first in _option_names(self, ctx):
             return False
         if first.isalpha() and first.islower():  # `chek` is more likely a command mistyped than a name
             import difflib
@@ -124,8 +124,10 @@ class _Gradcalc(click.Group):
                 raise click.NoSuchCommand(first, possibilities=self.commands, ctx=ctx)
         return True
 
-    def _own_options(self, ctx):
-        return {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
+
+def _option_names(command, ctx):
+    """Every spelling of every option `command` takes (--format, -f, --help, -h …)."""
+    return {name for param in command.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
 
 
 class _ExpressionCommand(click.Command):
@@ -139,7 +141,7 @@ class _ExpressionCommand(click.Command):
 
     def parse_args(self, ctx, args):
         if not ctx.resilient_parsing:
-            known = {name for param in self.get_params(ctx) for name in (*param.opts, *param.secondary_opts)}
+            known = _option_names(self, ctx)
             for arg in args:
                 if arg == "--":
                     break

@@ -541,7 +541,7 @@ class Program:
             self._pasted_python(name + "(", module or token)
             if module is None and (name in self.scope or name in CONSTANTS):
                 raise self._error(InputError, f"{name} is not a function; for a product write {name}*(…)", token)
-            near = _nearest(name, FUNCTIONS)
+            near = nearest_name(name, FUNCTIONS)
             hint = f"; did you mean {module or ''}{near}?" if near else "" if module else f" (for a product write {name}*(…))"
             raise self._error(InputError, f"unknown function {module or ''}{name}{hint}", token)
         if len(arguments) != op.arity:
@@ -566,7 +566,7 @@ class Program:
         op = FUNCTIONS.get(name)
         if op is None:
             self._pasted_python("." + name, token)
-            near = _nearest(name, FUNCTIONS)
+            near = nearest_name(name, FUNCTIONS)
             hint = f"; did you mean .{near}()?" if near else ""
             raise self._error(InputError, f"unknown method .{name}(){hint} (a method is a function of the "
                                           f"value before the dot: x.exp() is exp(x))", token)
@@ -764,10 +764,8 @@ class Program:
         return False
 
     def _did_you_mean(self, name):
-        import difflib  # only for this message
-
-        near = difflib.get_close_matches(name, [n for n in self.scope if n != name], n=1)
-        return f"; did you mean {near[0]}?" if near else ""
+        near = nearest_name(name, [n for n in self.scope if n != name])
+        return f"; did you mean {near}?" if near else ""
 
     def _derivative_written_as_a_quotient(self, subject):
         """`check dprice/dorange = …` reads as a quotient of two unknown names: say how a
@@ -875,7 +873,8 @@ def _folded(token):
     return unicodedata.normalize("NFKC", token) if not token.isascii() else str(token)
 
 
-def _nearest(name, names):
+def nearest_name(name, names):
+    """The name among `names` closest to `name` (a typo's likely meaning), or None."""
     import difflib  # only for a message
 
     near = difflib.get_close_matches(name, names, n=1)

@@ -16,7 +16,7 @@ from .errors import GradcalcError, InputError
 from .evaluate import Evaluation, forward
 from .graph import INPUT
 from .numbers import format_number, is_finite, precision_of
-from .parser import Program, canonical_name
+from .parser import Program, canonical_name, nearest_name
 from .textwidth import shortened
 
 # -- bindings ------------------------------------------------------------------------------------
@@ -74,6 +74,8 @@ def point(texts, option="--at"):
 def require_used(at, lines, option="--at"):
     """A whole program given at once (an EXPR): an --at naming nothing in it is bad input, said
     before anything is evaluated (`--at aple=90` where the program has apple)."""
+    if not at:
+        return
     program = Program(given=at)
     for number, line in enumerate(lines, 1):
         if any(isinstance(item, GradcalcError) for item in program.read_line(line, number)):
@@ -84,10 +86,8 @@ def require_used(at, lines, option="--at"):
 
 
 def _did_you_mean(name, names):
-    import difflib  # only for this message
-
-    near = difflib.get_close_matches(name, list(names), n=1)
-    return f" (did you mean {near[0]}?)" if near else ""
+    near = nearest_name(name, list(names))
+    return f" (did you mean {near}?)" if near else ""
 
 
 # -- reading programs ----------------------------------------------------------------------------
