@@ -43,17 +43,17 @@ class MissingValues(InputError):
     depends on where the user types (`--at x=VALUE`, the session's `:at x=VALUE`, the API's
     `at={"x": VALUE}`): `worded` says it in another front end's words."""
 
-    WAYS = {"--at": "--at {}", ":at": ":at {}", "at=": "at={{{}}}"}
+    # each front end's way: how values are given, one name's value, and what separates two
+    WAYS = {"--at": ("--at {}", "{}=VALUE", ","), ":at": (":at {}", "{}=VALUE", ","),
+            "at=": ("at={{{}}}", "{!r}: VALUE", ", ")}
 
     def __init__(self, names, way="--at", *, line=None):
         self.names, self.way = tuple(names), way
-        if way == "at=":
-            given = ", ".join(f"{name!r}: VALUE" for name in self.names)
-        else:
-            given = ",".join(f"{name}=VALUE" for name in self.names)
+        given, one, separator = self.WAYS[way]
+        values = separator.join(one.format(name) for name in self.names)
         listed = " and ".join([", ".join(self.names[:-1]), self.names[-1]] if len(self.names) > 1 else self.names)
         pronoun = "them" if len(self.names) > 1 else "it"
-        super().__init__(f"no value for {listed}: give {pronoun} with {self.WAYS[way].format(given)}", line=line)
+        super().__init__(f"no value for {listed}: give {pronoun} with {given.format(values)}", line=line)
 
     def worded(self, way):
         return MissingValues(self.names, way, line=self.line)
